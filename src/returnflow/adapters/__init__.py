@@ -1,0 +1,1 @@
+"""ReturnFlow adapters package."""

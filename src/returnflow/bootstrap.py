@@ -1,0 +1,29 @@
+"""The one place that wires adapters into services; used by every entrypoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from returnflow.adapters.db.engine import make_engine
+from returnflow.adapters.db.migrate import upgrade
+from returnflow.adapters.db.uow import Database
+from returnflow.config import Settings, get_settings
+from returnflow.services.clock import Clock, system_clock
+
+
+@dataclass
+class Container:
+    """What entrypoints need: settings, the database and the clock."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Clock = system_clock, migrate: bool = False) -> Container:
+    """Build the container; connects lazily (first use), migrates only when asked."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.effective_database_url, pool_size=settings.db_pool_size)
+    if migrate:
+        upgrade(engine)
+    return Container(settings=settings, db=Database(engine), clock=clock)

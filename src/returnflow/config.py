@@ -1,0 +1,37 @@
+"""Settings (RETURNFLOW_ prefix); nothing connects at import time."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """One settings object for every entrypoint."""
+
+    model_config = SettingsConfigDict(env_prefix="RETURNFLOW_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    max_body_bytes: int = 1_000_000
+    db_pool_size: int = 10
+    # Signs portal tokens and session cookies; when empty, a random one is kept in the data dir.
+    secret_key: str = ""
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or a SQLite file under the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'returnflow.db').as_posix()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once from the environment."""
+    return Settings()

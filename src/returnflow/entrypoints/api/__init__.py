@@ -1,0 +1,1 @@
+"""ReturnFlow entrypoints api package."""

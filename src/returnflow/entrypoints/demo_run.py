@@ -1,0 +1,172 @@
+"""`returnflow demo`: seed a realistic tenant and push a season of returns through the real services."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from returnflow.bootstrap import Container
+from returnflow.demo.catalog import generate_catalog
+from returnflow.demo.customers import generate_customers
+from returnflow.demo.nodes import generate_nodes
+from returnflow.demo.season import generate_season
+from returnflow.domain.errors import DomainError, NotFound
+from returnflow.services import catalog, orders, returns
+from returnflow.services.access import system_actor
+from returnflow.services.inputs import NodeInput, OrderInput, ProductInput, ReturnInput
+from returnflow.services.tenants import create_key, create_tenant, tenant_by_slug
+
+DEMO_CUSTOMER = "demo.shopper@example.com"
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
+
+
+def _keys_file(c: Container, tenant: str) -> Path:
+    return c.settings.data_dir / f"{tenant}-keys.txt"
+
+
+def run_demo(
+    c: Container, console: Console, *, tenant: str, seed: int, orders: int, issue_keys: bool, if_empty: bool = False
+) -> None:
+    """Create (or, with if_empty, reuse) the demo tenant, load a season, print KPIs and keys."""
+    try:
+        existing = tenant_by_slug(c.db, tenant)
+    except NotFound:
+        existing = None
+    if existing is not None and if_empty:
+        console.print(f"demo tenant '{tenant}' already seeded; keeping its data")
+        _print_keys(c, console, tenant)
+        return
+    if existing is None:
+        existing = create_tenant(c.db, c.clock, tenant, "Northwind Outfitters (demo)")
+    actor = system_actor(existing.id, "demo")
+    rng = random.Random(seed)
+    products = generate_catalog(rng)
+    customers = generate_customers(rng)
+    start = (c.clock() - timedelta(days=100)).replace(hour=0, minute=0, second=0, microsecond=0)
+    season = generate_season(rng, products, customers, start=start, days=90, orders=orders)
+    outcomes: Counter[str] = Counter()
+    rejections: Counter[str] = Counter()
+    with _progress(console) as progress:
+        task = progress.add_task("catalogue", total=len(products) + len(generate_nodes()))
+        for body in products:
+            fields = {k: v for k, v in body.items() if k in ProductInput.model_fields}
+            catalog.upsert_product(c.db, c.clock, actor, body["sku"], ProductInput.model_validate(fields))
+            progress.advance(task)
+        for body in generate_nodes():
+            fields = {k: v for k, v in body.items() if k in NodeInput.model_fields}
+            catalog.upsert_node(c.db, c.clock, actor, body["code"], NodeInput.model_validate(fields))
+            progress.advance(task)
+        task = progress.add_task("orders", total=len(season.orders))
+        batch = 250
+        for i in range(0, len(season.orders), batch):
+            chunk = [OrderInput.model_validate(o) for o in season.orders[i : i + batch]]
+            orders.import_orders(c.db, c.clock, actor, chunk, [f"order {o.number}: " for o in chunk])
+            progress.advance(task, len(chunk))
+        line_ids = _line_ids(c, actor, season.orders)
+        task = progress.add_task("returns", total=len(season.returns))
+        for body in season.returns:
+            outcome = _request(c, actor, body, line_ids, rejections)
+            outcomes[outcome] += 1
+            progress.advance(task)
+    _summary(console, season, outcomes, rejections)
+    if issue_keys:
+        shopper = season.returns[0]["order_number"] if season.returns else None
+        email = next(
+            (o["customer"]["email"] for o in season.orders if o["number"] == shopper), DEMO_CUSTOMER
+        )
+        _issue_keys(c, console, tenant, email)
+
+
+def _line_ids(c: Container, actor: Any, order_bodies: list[dict[str, Any]]) -> dict[str, list[str]]:
+    ids: dict[str, list[str]] = {}
+    for body in order_bodies:
+        view = orders.get_order(c.db, actor, body["number"])
+        ids[body["number"]] = [line["id"] for line in view["lines"]]
+    return ids
+
+
+def _request(c: Container, actor: Any, body: dict[str, Any], line_ids: dict[str, list[str]], rejections: Counter[str]) -> str:
+    ids = line_ids[body["order_number"]]
+    data = ReturnInput.model_validate(
+        {
+            "order_number": body["order_number"],
+            "resolution": body["resolution"],
+            "requested_at": body["requested_at"],
+            "lines": [
+                {"order_line_id": ids[item["line_index"]], "quantity": item["quantity"], "reason": item["reason"],
+                 "opened": item.get("opened", False)}
+                for item in body["lines"]
+            ],
+        }
+    )
+    at = datetime.fromisoformat(body["requested_at"]).astimezone(UTC)
+
+    def clock() -> datetime:
+        return at
+
+    try:
+        view = returns.request_return(c.db, clock, actor, data)
+    except DomainError as err:
+        for p in err.problems:
+            rejections[p.code] += 1
+        return "rejected"
+    return str(view["status"])
+
+
+def _summary(console: Console, season: Any, outcomes: Counter[str], rejections: Counter[str]) -> None:
+    table = Table(title="Demo season")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    units = Counter[str]()
+    returned = Counter[str]()
+    for key, value in season.summary().items():
+        table.add_row(str(key), str(value))
+    total = sum(outcomes.values())
+    table.add_row("orders", str(len(season.orders)))
+    table.add_row("return requests", str(total))
+    for outcome in ("approved", "pending_review", "rejected"):
+        share = f"{outcomes[outcome] / total:.0%}" if total else "-"
+        table.add_row(f"  {outcome}", f"{outcomes[outcome]} ({share})")
+    for code, n in rejections.most_common(5):
+        table.add_row(f"  rejected: {code}", str(n))
+    del units, returned
+    console.print(table)
+
+
+def _issue_keys(c: Container, console: Console, tenant: str, shopper: str) -> None:
+    lines = [
+        f"admin      {create_key(c.db, c.clock, tenant, 'admin')}",
+        f"specialist {create_key(c.db, c.clock, tenant, 'specialist')}",
+        f"warehouse  {create_key(c.db, c.clock, tenant, 'warehouse', node_code='RC-RENO')}",
+        f"customer   {create_key(c.db, c.clock, tenant, 'customer', customer_email=shopper)}  ({shopper})",
+    ]
+    path = _keys_file(c, tenant)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    _print_keys(c, console, tenant)
+
+
+def _print_keys(c: Container, console: Console, tenant: str) -> None:
+    path = _keys_file(c, tenant)
+    base = f"http://{c.settings.host}:{c.settings.port}"
+    console.print(f"\n[bold]ReturnFlow[/] demo tenant [cyan]{tenant}[/]")
+    console.print(f"  customer portal  {base}/portal/{tenant}")
+    console.print(f"  ops console      {base}/ops")
+    console.print(f"  API docs         {base}/docs")
+    if path.exists():
+        console.print(f"  demo API keys ({path}):")
+        for line in path.read_text(encoding="utf-8").splitlines():
+            console.print(f"    {line}", highlight=False, soft_wrap=True)

@@ -1,0 +1,357 @@
+"""Return use cases: request (policy + risk decide), approve, reject, cancel, read, list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from returnflow.domain.errors import DomainError, FieldProblem, NotFound, ValidationFailed
+from returnflow.domain.policy import CustomerHistory, Decision, LineRequest, ReturnRequest, evaluate
+from returnflow.domain.returns import ReturnStatus, releases_units, transition
+from returnflow.domain.risk import RiskAssessment, RiskSignals, assess
+from returnflow.services.access import Actor
+from returnflow.services.catalog import to_domain_product
+from returnflow.services.clock import Clock
+from returnflow.services.ids import new_id, rma_number
+from returnflow.services.inputs import ReturnInput
+from returnflow.services.orders import to_domain_order
+from returnflow.services.policies import policy_in_force, to_jsonable
+from returnflow.services.recording import record
+from returnflow.services.return_views import return_view
+
+if TYPE_CHECKING:
+    from returnflow.adapters.db.tables import OrderRow, ReturnRow
+    from returnflow.adapters.db.uow import Database, UnitOfWork
+
+
+class PolicyRejected(DomainError):
+    """The tenant's policy does not allow this return; `decision` says why, rule by rule."""
+
+    decision: Decision | None = None
+
+
+def customer_history(uow: UnitOfWork, email: str, now: datetime) -> CustomerHistory:
+    """What the policy and risk model know about the customer's past."""
+    year_ago = now - timedelta(days=365)
+    return CustomerHistory(
+        returns_90d=uow.returns.customer_returns_since(email, now - timedelta(days=90)),
+        items_bought_365d=uow.orders.customer_purchases(email, year_ago),
+        items_returned_365d=uow.returns.customer_units_returned_since(email, year_ago),
+        keep_it_365d=uow.returns.customer_keep_its_since(email, year_ago),
+    )
+
+
+def build_request(
+    uow: UnitOfWork, order_row: OrderRow, data: ReturnInput, now: datetime, *, lock: bool
+) -> tuple[ReturnRequest, RiskAssessment]:
+    """Validate the requested lines against the order and assemble what the policy evaluates."""
+    line_rows = uow.orders.lines(order_row.id, for_update=lock)
+    customer = uow.catalog.customer(order_row.customer_email)
+    if customer is None:  # pragma: no cover - orders always create their customer
+        raise NotFound("customer not found", code="not_found")
+    order = to_domain_order(order_row, line_rows, customer)
+    products = uow.catalog.products([line.sku for line in order.lines])
+    reasons = {r.code for r in uow.policies.reasons()}
+    problems: list[FieldProblem] = []
+    seen: set[str] = set()
+    requested: list[LineRequest] = []
+    for i, item in enumerate(data.lines):
+        field = f"lines[{i}]"
+        line = next((candidate for candidate in order.lines if candidate.id == item.order_line_id), None)
+        if line is None:
+            problems.append(
+                FieldProblem(f"{field}.order_line_id", "unknown_order_line", f"order {order.number} has no line {item.order_line_id}")
+            )
+            continue
+        if item.order_line_id in seen:
+            problems.append(FieldProblem(f"{field}.order_line_id", "duplicate_line", "the same order line is listed twice"))
+        seen.add(item.order_line_id)
+        if item.reason not in reasons:
+            problems.append(
+                FieldProblem(f"{field}.reason", "unknown_reason", f"unknown reason '{item.reason}'; one of: {', '.join(sorted(reasons))}")
+            )
+        requested.append(
+            LineRequest(
+                line=line, product=to_domain_product(products[line.sku]), quantity=item.quantity,
+                reason=item.reason, opened=item.opened, serial=item.serial,
+            )
+        )
+    if problems:
+        raise ValidationFailed("the return request does not match the order", code="invalid_return", problems=problems)
+    history = customer_history(uow, order.customer.email, now)
+    items_value = sum(r.line.unit_price * r.quantity for r in requested)
+    serial_mismatch = any(
+        r.serial is not None and r.line.serials and r.serial not in r.line.serials for r in requested
+    )
+    risk = assess(
+        RiskSignals(
+            returns_90d=history.returns_90d,
+            return_rate=history.return_rate,
+            items_value=items_value,
+            serial_mismatch=serial_mismatch,
+            keep_it_365d=history.keep_it_365d,
+        )
+    )
+    request = ReturnRequest(
+        order=order,
+        lines=tuple(requested),
+        resolution=data.resolution,
+        method=data.method,
+        requested_at=now,
+        history=history,
+        risk_tier=risk.tier,
+    )
+    return request, risk
+
+
+def _visible_order(uow: UnitOfWork, actor: Actor, number: str) -> OrderRow:
+    order = uow.orders.by_number(number)
+    if order is None or not actor.sees_customer(order.customer_email):
+        raise NotFound(f"order {number} not found", code="not_found")
+    return order
+
+
+def request_return(db: Database, clock: Clock, actor: Actor, data: ReturnInput) -> dict[str, Any]:
+    """POST /returns: approved or sent to review (201), or rejected by policy (PolicyRejected)."""
+    actor.require("returns.create")
+    now = clock()
+    requested_at = data.requested_at if data.requested_at is not None and actor.role != "customer" else now
+    with db.uow(actor.tenant_id) as uow:
+        order_row = _visible_order(uow, actor, data.order_number)
+        request, risk = build_request(uow, order_row, data, requested_at, lock=True)
+        decision = evaluate(policy_in_force(uow), request)
+        if decision.outcome == "rejected":
+            err = PolicyRejected(
+                "the return is not allowed by the policy",
+                code="policy_rejected",
+                problems=[
+                    FieldProblem(_reason_field(data, r.line_id), r.code, r.message) for r in decision.reasons
+                ],
+            )
+            err.decision = decision
+            raise err
+        row = _store_return(uow, actor, order_row, data, request, decision, risk, requested_at)
+        view = return_view(row, uow.returns.lines(row.id))
+        uow.commit()
+    return view
+
+
+def _reason_field(data: ReturnInput, line_id: str | None) -> str:
+    for i, item in enumerate(data.lines):
+        if item.order_line_id == line_id:
+            return f"lines[{i}]"
+    return "return"
+
+
+def _store_return(
+    uow: UnitOfWork,
+    actor: Actor,
+    order_row: OrderRow,
+    data: ReturnInput,
+    request: ReturnRequest,
+    decision: Decision,
+    risk: RiskAssessment,
+    now: datetime,
+) -> ReturnRow:
+    status = ReturnStatus.REQUESTED
+    target = ReturnStatus.PENDING_REVIEW if decision.outcome == "pending_review" else ReturnStatus.APPROVED
+    status = transition(status, target)
+    return_id = new_id("ret")
+    method = "keep_it" if decision.keep_it else data.method
+    line_rows = {line.id: line for line in uow.orders.lines(order_row.id, for_update=False)}
+    lines = []
+    for i, item in enumerate(request.lines):
+        line_rows[item.line.id].returned_quantity += item.quantity
+        lines.append(
+            {
+                "id": new_id("rtl"),
+                "return_id": return_id,
+                "position": i,
+                "order_line_id": item.line.id,
+                "sku": item.line.sku,
+                "quantity": item.quantity,
+                "unit_price": item.line.unit_price,
+                "reason": item.reason,
+                "note": data.lines[i].note,
+                "opened": item.opened,
+                "serial": item.serial,
+                "status": status.value,
+            }
+        )
+    row, _ = uow.returns.add(
+        {
+            "id": return_id,
+            "number": rma_number(),
+            "order_id": order_row.id,
+            "order_number": order_row.number,
+            "customer_email": order_row.customer_email,
+            "status": status.value,
+            "resolution": data.resolution,
+            "method": method,
+            "currency": decision.currency,
+            "items_total": decision.items_total,
+            "refund_total": decision.refund_total,
+            "policy_version": decision.policy_version,
+            "credit_trigger": decision.credit_trigger,
+            "decision": to_jsonable(decision),
+            "risk": {"score": risk.score, "tier": risk.tier, "reasons": list(risk.reasons)},
+            "created_at": now,
+            "updated_at": now,
+        },
+        lines,
+    )
+    record(
+        uow,
+        actor,
+        now,
+        f"return.{status.value}",
+        "return",
+        return_id,
+        {
+            "number": row.number,
+            "order_number": order_row.number,
+            "status": status.value,
+            "policy_version": decision.policy_version,
+            "rules": [hit.rule_id for hit in decision.rules_fired],
+            "refund_total": decision.refund_total,
+            "risk_tier": risk.tier,
+        },
+        topic=f"return.{status.value}",
+    )
+    return row
+
+
+def _load_for_change(uow: UnitOfWork, actor: Actor, return_id: str) -> ReturnRow:
+    row = uow.returns.get(return_id, for_update=True)
+    if row is None:
+        raise NotFound(f"return {return_id} not found", code="not_found")
+    actor.ensure_visible(email=row.customer_email, node_code=row.destination_node, what=f"return {return_id}")
+    return row
+
+
+def change_status(
+    db: Database, clock: Clock, actor: Actor, return_id: str, target: ReturnStatus, note: str | None = None
+) -> dict[str, Any]:
+    """Move a return along the status machine (illegal → 409), releasing units when it ends early."""
+    now = clock()
+    with db.uow(actor.tenant_id) as uow:
+        row = _load_for_change(uow, actor, return_id)
+        previous = row.status
+        row.status = transition(row.status, target).value
+        row.updated_at = now
+        if note is not None:
+            row.status_note = note
+        lines = uow.returns.lines(row.id)
+        for line in lines:
+            line.status = row.status
+            if releases_units(target):
+                uow.orders.release_quantity(line.order_line_id, line.quantity)
+        record(
+            uow,
+            actor,
+            now,
+            f"return.{row.status}",
+            "return",
+            row.id,
+            {"from": previous, "to": row.status, "note": note},
+            topic=f"return.{row.status}",
+        )
+        view = return_view(row, lines)
+        uow.commit()
+    return view
+
+
+def approve(db: Database, clock: Clock, actor: Actor, return_id: str) -> dict[str, Any]:
+    """A specialist approves a return waiting for review."""
+    actor.require("returns.decide")
+    return change_status(db, clock, actor, return_id, ReturnStatus.APPROVED)
+
+
+def reject(db: Database, clock: Clock, actor: Actor, return_id: str, reason: str) -> dict[str, Any]:
+    """A specialist rejects a return, with the reason the customer will see."""
+    actor.require("returns.decide")
+    return change_status(db, clock, actor, return_id, ReturnStatus.REJECTED, reason)
+
+
+def cancel(db: Database, clock: Clock, actor: Actor, return_id: str) -> dict[str, Any]:
+    """The customer (or staff) withdraws a return; its units become returnable again."""
+    actor.require("returns.cancel")
+    return change_status(db, clock, actor, return_id, ReturnStatus.CANCELLED)
+
+
+def get_return(db: Database, actor: Actor, return_id: str) -> dict[str, Any]:
+    """GET /returns/{id} (by id or RMA number)."""
+    actor.require("returns.read")
+    with db.uow(actor.tenant_id, readonly=True) as uow:
+        row = uow.returns.get(return_id)
+        if row is None:
+            raise NotFound(f"return {return_id} not found", code="not_found")
+        actor.ensure_visible(email=row.customer_email, node_code=row.destination_node, what=f"return {return_id}")
+        view = return_view(row, uow.returns.lines(row.id))
+        view["timeline"] = [
+            {"at": e.at, "action": e.action, "actor": e.actor, "data": e.data}
+            for e in uow.records.entity_history("return", row.id)
+        ]
+        return view
+
+
+def list_returns(
+    db: Database,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    order_number: str | None = None,
+    query: str | None = None,
+    after_id: str | None = None,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest first, filtered; returns (page, id to continue after or None)."""
+    actor.require("returns.read")
+    if actor.role in ("warehouse", "partner") and actor.node_code is not None:
+        return [], None  # no return is routed to a node before routing exists
+    with db.uow(actor.tenant_id, readonly=True) as uow:
+        rows = uow.returns.search(
+            status=status,
+            order_number=order_number,
+            customer_email=actor.customer_email,
+            query=query,
+            after_id=after_id,
+            limit=limit + 1,
+        )
+        page = rows[:limit]
+        lines = uow.returns.lines_of([r.id for r in page])
+        items = [return_view(r, lines[r.id]) for r in page]
+    return items, (page[-1].id if len(rows) > limit else None)
+
+
+def status_counts(db: Database, actor: Actor) -> dict[str, int]:
+    """How many returns are in each status (ops console)."""
+    actor.require("returns.read")
+    with db.uow(actor.tenant_id, readonly=True) as uow:
+        return uow.returns.count_by_status()
+
+
+def explain(db: Database, clock: Clock, actor: Actor, order_number: str, resolution: str = "refund") -> list[dict[str, Any]]:
+    """What the policy would decide for each returnable line of an order, returned in full, today."""
+    actor.require("policy.read")
+    now = clock()
+    out: list[dict[str, Any]] = []
+    with db.uow(actor.tenant_id, readonly=True) as uow:
+        order_row = _visible_order(uow, actor, order_number)
+        policy = policy_in_force(uow)
+        for line in uow.orders.lines(order_row.id):
+            qty = max(line.quantity - line.returned_quantity, 1)
+            data = ReturnInput.model_validate(
+                {"order_number": order_number, "resolution": resolution,
+                 "lines": [{"order_line_id": line.id, "quantity": qty, "reason": "changed_mind"}]}
+            )
+            request, risk = build_request(uow, order_row, data, now, lock=False)
+            decision = evaluate(policy, request)
+            out.append({"line_id": line.id, "sku": line.sku, "quantity": qty, "risk": risk, "decision": decision})
+    return out
+
+
+def problems_of(decision: Decision) -> Sequence[FieldProblem]:
+    """A decision's reasons as field problems (for API errors)."""
+    return [FieldProblem(r.line_id or "return", r.code, r.message) for r in decision.reasons]
