@@ -149,7 +149,7 @@ def _issue_keys(c: Container, console: Console, tenant: str, shopper: str) -> No
     lines = [
         f"admin      {create_key(c.db, c.clock, tenant, 'admin')}",
         f"specialist {create_key(c.db, c.clock, tenant, 'specialist')}",
-        f"warehouse  {create_key(c.db, c.clock, tenant, 'warehouse', node_code='RC-RENO')}",
+        f"warehouse  {create_key(c.db, c.clock, tenant, 'warehouse', node_code='RC-DFW')}",
         f"customer   {create_key(c.db, c.clock, tenant, 'customer', customer_email=shopper)}  ({shopper})",
     ]
     path = _keys_file(c, tenant)
