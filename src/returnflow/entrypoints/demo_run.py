@@ -18,7 +18,8 @@ from returnflow.demo.customers import generate_customers
 from returnflow.demo.nodes import generate_nodes
 from returnflow.demo.season import generate_season
 from returnflow.domain.errors import DomainError, NotFound
-from returnflow.services import catalog, orders, returns
+from returnflow.services import catalog, returns
+from returnflow.services import orders as order_service
 from returnflow.services.access import system_actor
 from returnflow.services.inputs import NodeInput, OrderInput, ProductInput, ReturnInput
 from returnflow.services.tenants import create_key, create_tenant, tenant_by_slug
@@ -72,7 +73,7 @@ def run_demo(
         batch = 250
         for i in range(0, len(season.orders), batch):
             chunk = [OrderInput.model_validate(o) for o in season.orders[i : i + batch]]
-            orders.import_orders(c.db, c.clock, actor, chunk, [f"order {o.number}: " for o in chunk])
+            order_service.import_orders(c.db, c.clock, actor, chunk, [f"order {o.number}: " for o in chunk])
             progress.advance(task, len(chunk))
         line_ids = _line_ids(c, actor, season.orders)
         task = progress.add_task("returns", total=len(season.returns))
@@ -92,7 +93,7 @@ def run_demo(
 def _line_ids(c: Container, actor: Any, order_bodies: list[dict[str, Any]]) -> dict[str, list[str]]:
     ids: dict[str, list[str]] = {}
     for body in order_bodies:
-        view = orders.get_order(c.db, actor, body["number"])
+        view = order_service.get_order(c.db, actor, body["number"])
         ids[body["number"]] = [line["id"] for line in view["lines"]]
     return ids
 
@@ -132,7 +133,12 @@ def _summary(console: Console, season: Any, outcomes: Counter[str], rejections: 
     units = Counter[str]()
     returned = Counter[str]()
     for key, value in season.summary().items():
-        table.add_row(str(key), str(value))
+        if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
+            for name, stats in value.items():
+                if "return_rate" in stats:
+                    table.add_row(f"return rate: {name}", f"{stats['return_rate']:.1%}")
+        elif isinstance(value, int | float | str):
+            table.add_row(str(key), str(value))
     total = sum(outcomes.values())
     table.add_row("orders", str(len(season.orders)))
     table.add_row("return requests", str(total))
