@@ -18,7 +18,14 @@ def product(**over: Any) -> dict[str, Any]:
     return body
 
 
-def order(number: str, lines: list[dict[str, Any]], *, placed: datetime, delivered: datetime | None = None, **over: Any) -> dict[str, Any]:
+def order(
+    number: str,
+    lines: list[dict[str, Any]],
+    *,
+    placed: datetime,
+    delivered: datetime | None = None,
+    **over: Any,
+) -> dict[str, Any]:
     """A POST /orders body."""
     body: dict[str, Any] = {
         "number": number,
@@ -38,7 +45,9 @@ def line(sku: str = "SKU-1", quantity: int = 1, unit_price: int = 5900, **over: 
     return {"sku": sku, "quantity": quantity, "unit_price": unit_price, **over}
 
 
-def return_request(order_number: str, order_line_id: str, quantity: int = 1, reason: str = "size_too_small", **over: Any) -> dict[str, Any]:
+def return_request(
+    order_number: str, order_line_id: str, quantity: int = 1, reason: str = "size_too_small", **over: Any
+) -> dict[str, Any]:
     """A POST /returns body for one line."""
     body: dict[str, Any] = {
         "order_number": order_number,

@@ -36,7 +36,7 @@ def _pg_database(worker: str) -> Iterator[str]:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as err:  # noqa: BLE001 - any failure to reach PostgreSQL is reported the same way
+    except Exception as err:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"PostgreSQL is required under CI but unreachable at {PG_ADMIN_URL}: {err}")
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {err}")

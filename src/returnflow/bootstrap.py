@@ -20,7 +20,9 @@ class Container:
     clock: Clock
 
 
-def bootstrap(settings: Settings | None = None, *, clock: Clock = system_clock, migrate: bool = False) -> Container:
+def bootstrap(
+    settings: Settings | None = None, *, clock: Clock = system_clock, migrate: bool = False
+) -> Container:
     """Build the container; connects lazily (first use), migrates only when asked."""
     settings = settings or get_settings()
     engine = make_engine(settings.effective_database_url, pool_size=settings.db_pool_size)

@@ -25,10 +25,14 @@ class Api:
         return self.client.get(f"/v1{path}", headers={**self.headers, **kw.pop("headers", {})}, **kw)
 
     def post(self, path: str, json: Any = None, **kw: Any) -> Any:
-        return self.client.post(f"/v1{path}", json=json, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+        return self.client.post(
+            f"/v1{path}", json=json, headers={**self.headers, **kw.pop("headers", {})}, **kw
+        )
 
     def put(self, path: str, json: Any = None, **kw: Any) -> Any:
-        return self.client.put(f"/v1{path}", json=json, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+        return self.client.put(
+            f"/v1{path}", json=json, headers={**self.headers, **kw.pop("headers", {})}, **kw
+        )
 
 
 @pytest.fixture
@@ -58,7 +62,13 @@ def admin(client: TestClient, keys: dict[str, str]) -> Api:
     api = Api(client, keys["admin"])
     for sku, over in {
         "SKU-1": {},
-        "TV-55": {"name": "55in OLED TV", "category": "electronics", "unit_cost": 60000, "weight_grams": 18000, "serialized": True},
+        "TV-55": {
+            "name": "55in OLED TV",
+            "category": "electronics",
+            "unit_cost": 60000,
+            "weight_grams": 18000,
+            "serialized": True,
+        },
         "FINAL-1": {"name": "Clearance Tee", "tags": ["final_sale"]},
     }.items():
         r = api.put(f"/products/{sku}", product(**over))

@@ -85,9 +85,13 @@ def test_bad_input_is_a_problem_naming_the_field(admin, client):
         r = admin.post("/returns", body)
         assert r.status_code == 422, (body, r.text)
         assert field in {e["field"] for e in r.json()["errors"]}, r.json()
-    r = client.post("/v1/returns", content=b"{not json", headers={**admin.headers, "content-type": "application/json"})
+    r = client.post(
+        "/v1/returns", content=b"{not json", headers={**admin.headers, "content-type": "application/json"}
+    )
     assert r.status_code == 400 and r.json()["code"] == "malformed_json"
-    r = client.post("/v1/orders", content=b"x" * 2_000_000, headers={**admin.headers, "content-type": "application/json"})
+    r = client.post(
+        "/v1/orders", content=b"x" * 2_000_000, headers={**admin.headers, "content-type": "application/json"}
+    )
     assert r.status_code == 413
     assert admin.get("/returns").json()["items"] == []
 
@@ -131,7 +135,12 @@ def test_access_roles_customers_and_tenants(admin, client, keys, container):
     assert other.get(f"/returns/{ret['id']}").status_code == 404
     assert other.get("/orders/A-1").status_code == 404
     assert other.get("/returns").json()["items"] == []
-    create_tenant(container.db, container.clock, f"x{keys['admin'][-6:].lower().replace('_', 'a').replace('-', 'b')}", "Other")
+    create_tenant(
+        container.db,
+        container.clock,
+        f"x{keys['admin'][-6:].lower().replace('_', 'a').replace('-', 'b')}",
+        "Other",
+    )
     stranger_slug = f"x{keys['admin'][-6:].lower().replace('_', 'a').replace('-', 'b')}"
     stranger = as_role(client, {"k": create_key(container.db, container.clock, stranger_slug, "admin")}, "k")
     assert stranger.get(f"/returns/{ret['id']}").status_code == 404

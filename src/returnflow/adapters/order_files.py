@@ -16,10 +16,34 @@ from returnflow.domain.errors import FieldProblem, ValidationFailed
 from returnflow.services.inputs import OrderInput
 
 CSV_COLUMNS = (
-    "order_number", "channel", "currency", "placed_at", "delivered_at", "customer_email", "customer_name",
-    "postal_code", "country", "sku", "quantity", "unit_price", "list_price", "final_sale", "serials",
+    "order_number",
+    "channel",
+    "currency",
+    "placed_at",
+    "delivered_at",
+    "customer_email",
+    "customer_name",
+    "postal_code",
+    "country",
+    "sku",
+    "quantity",
+    "unit_price",
+    "list_price",
+    "final_sale",
+    "serials",
 )
-REQUIRED = ("order_number", "channel", "currency", "placed_at", "customer_email", "postal_code", "country", "sku", "quantity", "unit_price")
+REQUIRED = (
+    "order_number",
+    "channel",
+    "currency",
+    "placed_at",
+    "customer_email",
+    "postal_code",
+    "country",
+    "sku",
+    "quantity",
+    "unit_price",
+)
 
 
 @dataclass
@@ -38,7 +62,9 @@ def read_orders(path: Path) -> ParsedOrders:
         return parse_csv(text)
     if suffix in (".json", ".jsonl", ".ndjson"):
         return parse_json(text, lines=suffix != ".json")
-    raise ValidationFailed(f"unsupported file type '{suffix}': use .csv, .json or .jsonl", code="unsupported_file")
+    raise ValidationFailed(
+        f"unsupported file type '{suffix}': use .csv, .json or .jsonl", code="unsupported_file"
+    )
 
 
 def _problems(err: ValidationError, prefix: str) -> list[FieldProblem]:
@@ -58,12 +84,16 @@ def parse_json(text: str, *, lines: bool) -> ParsedOrders:
                 try:
                     items.append((f"line {n}: ", json.loads(raw)))
                 except json.JSONDecodeError as err:
-                    raise ValidationFailed(f"line {n} is not valid JSON: {err.msg}", code="malformed_json") from err
+                    raise ValidationFailed(
+                        f"line {n} is not valid JSON: {err.msg}", code="malformed_json"
+                    ) from err
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
-            raise ValidationFailed(f"not valid JSON (line {err.lineno}): {err.msg}", code="malformed_json") from err
+            raise ValidationFailed(
+                f"not valid JSON (line {err.lineno}): {err.msg}", code="malformed_json"
+            ) from err
         if isinstance(data, dict) and "orders" in data:
             data = data["orders"]
         if not isinstance(data, list):
@@ -77,7 +107,9 @@ def parse_json(text: str, *, lines: bool) -> ParsedOrders:
         except ValidationError as err:
             problems.extend(_problems(err, label))
     if problems:
-        raise ValidationFailed(f"{len(problems)} problem(s); nothing was imported", code="import_rejected", problems=problems)
+        raise ValidationFailed(
+            f"{len(problems)} problem(s); nothing was imported", code="import_rejected", problems=problems
+        )
     return parsed
 
 
@@ -137,5 +169,7 @@ def parse_csv(text: str) -> ParsedOrders:
                     where = f"{label}{'.'.join(loc)}"
                 problems.append(FieldProblem(where, str(e["type"]), str(e["msg"])))
     if problems:
-        raise ValidationFailed(f"{len(problems)} problem(s); nothing was imported", code="import_rejected", problems=problems)
+        raise ValidationFailed(
+            f"{len(problems)} problem(s); nothing was imported", code="import_rejected", problems=problems
+        )
     return parsed

@@ -63,9 +63,7 @@ class Order:
         for candidate in self.lines:
             if candidate.id == line_id:
                 return candidate
-        raise ValidationFailed(
-            f"order {self.number} has no line {line_id}", code="unknown_order_line"
-        )
+        raise ValidationFailed(f"order {self.number} has no line {line_id}", code="unknown_order_line")
 
     @property
     def destination_country(self) -> str:

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from returnflow.bootstrap import Container, bootstrap
 from returnflow.domain.errors import DomainError
@@ -21,8 +20,12 @@ import_app = typer.Typer(no_args_is_help=True, help="Bulk imports (CSV / JSON)."
 policy_app = typer.Typer(no_args_is_help=True, help="Return policies.")
 audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
 for sub, name in (
-    (db_app, "db"), (tenant_app, "tenant"), (key_app, "key"), (import_app, "import"),
-    (policy_app, "policy"), (audit_app, "audit"),
+    (db_app, "db"),
+    (tenant_app, "tenant"),
+    (key_app, "key"),
+    (import_app, "import"),
+    (policy_app, "policy"),
+    (audit_app, "audit"),
 ):
     app.add_typer(sub, name=name)
 
@@ -81,8 +84,12 @@ def tenant_create(slug: str, name: Annotated[str, typer.Option("--name", help="d
 def key_create(
     tenant: Annotated[str, typer.Option("--tenant", help="tenant slug")],
     role: Annotated[str, typer.Option("--role", help="admin|specialist|warehouse|finance|partner|customer")],
-    node: Annotated[str | None, typer.Option("--node", help="bind a warehouse/partner key to a node code")] = None,
-    customer: Annotated[str | None, typer.Option("--customer", help="bind a customer key to an email")] = None,
+    node: Annotated[
+        str | None, typer.Option("--node", help="bind a warehouse/partner key to a node code")
+    ] = None,
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="bind a customer key to an email")
+    ] = None,
 ) -> None:
     """Print a new API key, alone on stdout."""
     from returnflow.services.tenants import create_key
@@ -169,7 +176,9 @@ def policy_explain(
 
 @audit_app.command("verify")
 @run_domain
-def audit_verify(tenant: Annotated[str | None, typer.Option("--tenant", help="tenant slug (default: all)")] = None) -> None:
+def audit_verify(
+    tenant: Annotated[str | None, typer.Option("--tenant", help="tenant slug (default: all)")] = None,
+) -> None:
     """Check the hash-chained audit log; exit 1 naming the first bad entry."""
     from returnflow.services.audit import verify
 
@@ -221,14 +230,21 @@ def demo(
     seed: Annotated[int, typer.Option("--seed")] = 7,
     orders: Annotated[int, typer.Option("--orders", help="orders in the season")] = 3000,
     quiet_keys: Annotated[bool, typer.Option("--no-keys", help="do not issue demo keys")] = False,
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="leave an already seeded tenant as it is")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="leave an already seeded tenant as it is")
+    ] = False,
 ) -> None:
     """Seed a realistic demo tenant and run a season of returns; prints a summary."""
     from returnflow.entrypoints.demo_run import run_demo
 
     run_demo(
-        container(migrate=True), out, tenant=tenant, seed=seed, orders=orders,
-        issue_keys=not quiet_keys, if_empty=if_empty,
+        container(migrate=True),
+        out,
+        tenant=tenant,
+        seed=seed,
+        orders=orders,
+        issue_keys=not quiet_keys,
+        if_empty=if_empty,
     )
 
 

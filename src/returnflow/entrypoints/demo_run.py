@@ -29,7 +29,11 @@ DEMO_CUSTOMER = "demo.shopper@example.com"
 
 def _progress(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
     )
 
 
@@ -38,7 +42,14 @@ def _keys_file(c: Container, tenant: str) -> Path:
 
 
 def run_demo(
-    c: Container, console: Console, *, tenant: str, seed: int, orders: int, issue_keys: bool, if_empty: bool = False
+    c: Container,
+    console: Console,
+    *,
+    tenant: str,
+    seed: int,
+    orders: int,
+    issue_keys: bool,
+    if_empty: bool = False,
 ) -> None:
     """Create (or, with if_empty, reuse) the demo tenant, load a season, print KPIs and keys."""
     try:
@@ -84,9 +95,7 @@ def run_demo(
     _summary(console, season, outcomes, rejections)
     if issue_keys:
         shopper = season.returns[0]["order_number"] if season.returns else None
-        email = next(
-            (o["customer"]["email"] for o in season.orders if o["number"] == shopper), DEMO_CUSTOMER
-        )
+        email = next((o["customer"]["email"] for o in season.orders if o["number"] == shopper), DEMO_CUSTOMER)
         _issue_keys(c, console, tenant, email)
 
 
@@ -98,7 +107,9 @@ def _line_ids(c: Container, actor: Any, order_bodies: list[dict[str, Any]]) -> d
     return ids
 
 
-def _request(c: Container, actor: Any, body: dict[str, Any], line_ids: dict[str, list[str]], rejections: Counter[str]) -> str:
+def _request(
+    c: Container, actor: Any, body: dict[str, Any], line_ids: dict[str, list[str]], rejections: Counter[str]
+) -> str:
     ids = line_ids[body["order_number"]]
     data = ReturnInput.model_validate(
         {
@@ -106,8 +117,12 @@ def _request(c: Container, actor: Any, body: dict[str, Any], line_ids: dict[str,
             "resolution": body["resolution"],
             "requested_at": body["requested_at"],
             "lines": [
-                {"order_line_id": ids[item["line_index"]], "quantity": item["quantity"], "reason": item["reason"],
-                 "opened": item.get("opened", False)}
+                {
+                    "order_line_id": ids[item["line_index"]],
+                    "quantity": item["quantity"],
+                    "reason": item["reason"],
+                    "opened": item.get("opened", False),
+                }
                 for item in body["lines"]
             ],
         }
@@ -130,8 +145,6 @@ def _summary(console: Console, season: Any, outcomes: Counter[str], rejections: 
     table = Table(title="Demo season")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    units = Counter[str]()
-    returned = Counter[str]()
     for key, value in season.summary().items():
         if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
             for name, stats in value.items():
@@ -147,7 +160,6 @@ def _summary(console: Console, season: Any, outcomes: Counter[str], rejections: 
         table.add_row(f"  {outcome}", f"{outcomes[outcome]} ({share})")
     for code, n in rejections.most_common(5):
         table.add_row(f"  rejected: {code}", str(n))
-    del units, returned
     console.print(table)
 
 

@@ -31,7 +31,9 @@ def verify(db: Database, tenant_slugs: list[str] | None = None) -> list[AuditRep
 
             def entries() -> Iterator[ChainedEntry]:
                 for e in uow.records.audit_entries():
-                    content = audit_content(e.seq, e.at, e.actor, e.action, e.entity_type, e.entity_id, e.data)
+                    content = audit_content(
+                        e.seq, e.at, e.actor, e.action, e.entity_type, e.entity_id, e.data
+                    )
                     yield ChainedEntry(seq=e.seq, prev_hash=e.prev_hash, hash=e.hash, content=content)
 
             checked, first_break = verify_chain(entries())

@@ -44,7 +44,9 @@ def run_once(
     if not key:
         return handler()
     if len(key) > 255:
-        raise ValidationFailed("Idempotency-Key is longer than 255 characters", code="invalid_idempotency_key")
+        raise ValidationFailed(
+            "Idempotency-Key is longer than 255 characters", code="invalid_idempotency_key"
+        )
     with db.uow(actor.tenant_id) as uow:
         claimed = uow.records.claim_idempotency(key, fingerprint, clock())
         existing = None if claimed else uow.records.idempotency(key)
@@ -55,8 +57,12 @@ def run_once(
                 "this Idempotency-Key was used with a different request", code="idempotency_key_reused"
             )
         if existing.status_code is None:
-            raise Conflict("a request with this Idempotency-Key is still in progress", code="idempotency_in_progress")
-        return StoredResponse(existing.status_code, json.loads(existing.response_body or "null"), replayed=True)
+            raise Conflict(
+                "a request with this Idempotency-Key is still in progress", code="idempotency_in_progress"
+            )
+        return StoredResponse(
+            existing.status_code, json.loads(existing.response_body or "null"), replayed=True
+        )
     try:
         response = handler()
     except DomainError as err:

@@ -9,7 +9,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, Stri
 
 from returnflow.domain.catalog import CATEGORIES, NODE_CAPABILITIES, NODE_KINDS
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-/]+$")]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-/]+$")
+]
 Country = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
 Currency = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3}$")]
 MinorUnits = Annotated[int, Field(ge=0, le=10**12, description="amount in minor units (1999 = 19.99)")]
@@ -21,7 +23,16 @@ NodeKind = Literal[
     "warehouse", "return_center", "store", "drop_off", "refurbisher", "recycler", "liquidator", "vendor"
 ]
 Capability = Literal[
-    "receive", "inspect", "restock", "refurbish", "repair", "hazmat", "recycle", "liquidate", "donate", "dispose"
+    "receive",
+    "inspect",
+    "restock",
+    "refurbish",
+    "repair",
+    "hazmat",
+    "recycle",
+    "liquidate",
+    "donate",
+    "dispose",
 ]
 Resolution = Literal["refund", "store_credit", "exchange"]
 Method = Literal["drop_off", "pickup", "in_store", "keep_it"]
@@ -81,7 +92,9 @@ class OrderLineInput(Strict):
     unit_price: MinorUnits
     list_price: MinorUnits | None = None
     final_sale: bool = False
-    serials: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(default_factory=list)
+    serials: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+        default_factory=list
+    )
 
     @model_validator(mode="after")
     def _serials_fit(self) -> OrderLineInput:
@@ -94,7 +107,9 @@ class OrderInput(Strict):
     """Body of POST /v1/orders."""
 
     number: Code
-    channel: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
+    channel: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)
+    ]
     currency: Currency
     placed_at: AwareDatetime
     delivered_at: AwareDatetime | None = None
@@ -114,7 +129,9 @@ class ReturnLineInput(Strict):
 
     order_line_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     quantity: Annotated[int, Field(ge=1, le=10_000)]
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)
+    ]
     note: str | None = Field(default=None, max_length=2000)
     opened: bool = False
     serial: str | None = Field(default=None, max_length=100)

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from returnflow.adapters.db.uow import Database, UnitOfWork
 
 
-def order_view(order: OrderRow, lines: Sequence[OrderLineRow], customer: CustomerRow | None) -> dict[str, Any]:
+def order_view(
+    order: OrderRow, lines: Sequence[OrderLineRow], customer: CustomerRow | None
+) -> dict[str, Any]:
     """An order as the API shows it, with what is still returnable per line."""
     return {
         "number": order.number,
@@ -95,13 +97,19 @@ def check_orders(uow: UnitOfWork, orders: Sequence[OrderInput], labels: Sequence
     seen: set[str] = set()
     for order, label in zip(orders, labels, strict=True):
         if order.number in existing:
-            problems.append(FieldProblem(f"{label}number", "order_exists", f"order {order.number} already exists"))
+            problems.append(
+                FieldProblem(f"{label}number", "order_exists", f"order {order.number} already exists")
+            )
         if order.number in seen:
-            problems.append(FieldProblem(f"{label}number", "duplicate", f"order {order.number} appears twice"))
+            problems.append(
+                FieldProblem(f"{label}number", "duplicate", f"order {order.number} appears twice")
+            )
         seen.add(order.number)
         for i, line in enumerate(order.lines):
             if line.sku not in known:
-                problems.append(FieldProblem(f"{label}lines[{i}].sku", "unknown_sku", f"unknown SKU {line.sku}"))
+                problems.append(
+                    FieldProblem(f"{label}lines[{i}].sku", "unknown_sku", f"unknown SKU {line.sku}")
+                )
     return problems
 
 
@@ -176,7 +184,9 @@ def create_order(db: Database, clock: Clock, actor: Actor, data: OrderInput) -> 
         if any(p.code == "order_exists" for p in problems):
             raise Conflict(f"order {data.number} already exists", code="order_exists")
         if problems:
-            raise ValidationFailed("the order refers to unknown products", code="invalid_order", problems=problems)
+            raise ValidationFailed(
+                "the order refers to unknown products", code="invalid_order", problems=problems
+            )
         add_orders(uow, actor, [data], now)
         uow.flush()
         view = load_order_view(uow, data.number)
@@ -184,7 +194,9 @@ def create_order(db: Database, clock: Clock, actor: Actor, data: OrderInput) -> 
     return view
 
 
-def import_orders(db: Database, clock: Clock, actor: Actor, orders: Sequence[OrderInput], labels: Sequence[str]) -> int:
+def import_orders(
+    db: Database, clock: Clock, actor: Actor, orders: Sequence[OrderInput], labels: Sequence[str]
+) -> int:
     """Insert many orders in one transaction, or none: every problem is reported with its label."""
     actor.require("orders.write")
     now = clock()

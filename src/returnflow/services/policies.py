@@ -51,7 +51,16 @@ def save_policy(db: Database, clock: Clock, actor: Actor, text: str) -> int:
         version = (latest.version if latest else 0) + 1
         load_policy(text, version=version)
         uow.policies.add(version=version, document=text, created_at=now, created_by=actor.label)
-        record(uow, actor, now, "policy.saved", "policy", str(version), {"version": version}, topic="policy.saved")
+        record(
+            uow,
+            actor,
+            now,
+            "policy.saved",
+            "policy",
+            str(version),
+            {"version": version},
+            topic="policy.saved",
+        )
         uow.commit()
     return version
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -61,24 +60,42 @@ def build_request(
         line = next((candidate for candidate in order.lines if candidate.id == item.order_line_id), None)
         if line is None:
             problems.append(
-                FieldProblem(f"{field}.order_line_id", "unknown_order_line", f"order {order.number} has no line {item.order_line_id}")
+                FieldProblem(
+                    f"{field}.order_line_id",
+                    "unknown_order_line",
+                    f"order {order.number} has no line {item.order_line_id}",
+                )
             )
             continue
         if item.order_line_id in seen:
-            problems.append(FieldProblem(f"{field}.order_line_id", "duplicate_line", "the same order line is listed twice"))
+            problems.append(
+                FieldProblem(
+                    f"{field}.order_line_id", "duplicate_line", "the same order line is listed twice"
+                )
+            )
         seen.add(item.order_line_id)
         if item.reason not in reasons:
             problems.append(
-                FieldProblem(f"{field}.reason", "unknown_reason", f"unknown reason '{item.reason}'; one of: {', '.join(sorted(reasons))}")
+                FieldProblem(
+                    f"{field}.reason",
+                    "unknown_reason",
+                    f"unknown reason '{item.reason}'; one of: {', '.join(sorted(reasons))}",
+                )
             )
         requested.append(
             LineRequest(
-                line=line, product=to_domain_product(products[line.sku]), quantity=item.quantity,
-                reason=item.reason, opened=item.opened, serial=item.serial,
+                line=line,
+                product=to_domain_product(products[line.sku]),
+                quantity=item.quantity,
+                reason=item.reason,
+                opened=item.opened,
+                serial=item.serial,
             )
         )
     if problems:
-        raise ValidationFailed("the return request does not match the order", code="invalid_return", problems=problems)
+        raise ValidationFailed(
+            "the return request does not match the order", code="invalid_return", problems=problems
+        )
     history = customer_history(uow, order.customer.email, now)
     items_value = sum(r.line.unit_price * r.quantity for r in requested)
     serial_mismatch = any(
@@ -287,7 +304,9 @@ def get_return(db: Database, actor: Actor, return_id: str) -> dict[str, Any]:
         row = uow.returns.get(return_id)
         if row is None:
             raise NotFound(f"return {return_id} not found", code="not_found")
-        actor.ensure_visible(email=row.customer_email, node_code=row.destination_node, what=f"return {return_id}")
+        actor.ensure_visible(
+            email=row.customer_email, node_code=row.destination_node, what=f"return {return_id}"
+        )
         view = return_view(row, uow.returns.lines(row.id))
         view["timeline"] = [
             {"at": e.at, "action": e.action, "actor": e.actor, "data": e.data}
@@ -332,7 +351,9 @@ def status_counts(db: Database, actor: Actor) -> dict[str, int]:
         return uow.returns.count_by_status()
 
 
-def explain(db: Database, clock: Clock, actor: Actor, order_number: str, resolution: str = "refund") -> list[dict[str, Any]]:
+def explain(
+    db: Database, clock: Clock, actor: Actor, order_number: str, resolution: str = "refund"
+) -> list[dict[str, Any]]:
     """What the policy would decide for each returnable line of an order, returned in full, today."""
     actor.require("policy.read")
     now = clock()
@@ -343,15 +364,15 @@ def explain(db: Database, clock: Clock, actor: Actor, order_number: str, resolut
         for line in uow.orders.lines(order_row.id):
             qty = max(line.quantity - line.returned_quantity, 1)
             data = ReturnInput.model_validate(
-                {"order_number": order_number, "resolution": resolution,
-                 "lines": [{"order_line_id": line.id, "quantity": qty, "reason": "changed_mind"}]}
+                {
+                    "order_number": order_number,
+                    "resolution": resolution,
+                    "lines": [{"order_line_id": line.id, "quantity": qty, "reason": "changed_mind"}],
+                }
             )
             request, risk = build_request(uow, order_row, data, now, lock=False)
             decision = evaluate(policy, request)
-            out.append({"line_id": line.id, "sku": line.sku, "quantity": qty, "risk": risk, "decision": decision})
+            out.append(
+                {"line_id": line.id, "sku": line.sku, "quantity": qty, "risk": risk, "decision": decision}
+            )
     return out
-
-
-def problems_of(decision: Decision) -> Sequence[FieldProblem]:
-    """A decision's reasons as field problems (for API errors)."""
-    return [FieldProblem(r.line_id or "return", r.code, r.message) for r in decision.reasons]

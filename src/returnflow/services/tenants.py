@@ -102,7 +102,12 @@ def create_key(
             "api_key.created",
             "api_key",
             key_id,
-            {"role": role, "node_code": node_code, "customer_email": customer_email, "prefix": plaintext[:12]},
+            {
+                "role": role,
+                "node_code": node_code,
+                "customer_email": customer_email,
+                "prefix": plaintext[:12],
+            },
         )
         uow.commit()
     return plaintext

@@ -223,7 +223,9 @@ class OrderRepository(TenantScoped):
             stmt = stmt.with_for_update()
         return self.s.scalars(stmt).all()
 
-    def add(self, order: dict[str, Any], lines: Sequence[dict[str, Any]]) -> tuple[OrderRow, list[OrderLineRow]]:
+    def add(
+        self, order: dict[str, Any], lines: Sequence[dict[str, Any]]
+    ) -> tuple[OrderRow, list[OrderLineRow]]:
         """Insert an order with its lines."""
         row = OrderRow(tenant_id=self.tenant_id, **order)
         line_rows = [OrderLineRow(tenant_id=self.tenant_id, **line) for line in lines]
@@ -290,7 +292,9 @@ class ReturnRepository(TenantScoped):
             out[row.return_id].append(row)
         return out
 
-    def add(self, ret: dict[str, Any], lines: Sequence[dict[str, Any]]) -> tuple[ReturnRow, list[ReturnLineRow]]:
+    def add(
+        self, ret: dict[str, Any], lines: Sequence[dict[str, Any]]
+    ) -> tuple[ReturnRow, list[ReturnLineRow]]:
         """Insert a return with its lines."""
         row = ReturnRow(tenant_id=self.tenant_id, **ret)
         line_rows = [ReturnLineRow(tenant_id=self.tenant_id, **line) for line in lines]
@@ -360,7 +364,8 @@ class ReturnRepository(TenantScoped):
                 select(func.coalesce(func.sum(ReturnLineRow.quantity), 0))
                 .join(
                     ReturnRow,
-                    (ReturnRow.tenant_id == ReturnLineRow.tenant_id) & (ReturnRow.id == ReturnLineRow.return_id),
+                    (ReturnRow.tenant_id == ReturnLineRow.tenant_id)
+                    & (ReturnRow.id == ReturnLineRow.return_id),
                 )
                 .where(
                     ReturnRow.tenant_id == self.tenant_id,
@@ -447,7 +452,14 @@ class RecordRepository(TenantScoped):
         ).all()
 
     def add_event(
-        self, *, event_id: str, topic: str, entity_type: str, entity_id: str, payload: dict[str, Any], at: datetime
+        self,
+        *,
+        event_id: str,
+        topic: str,
+        entity_type: str,
+        entity_id: str,
+        payload: dict[str, Any],
+        at: datetime,
     ) -> None:
         """Queue an event for the relay (same transaction as the change)."""
         self.s.add(
@@ -490,7 +502,9 @@ class RecordRepository(TenantScoped):
         """Claim a key; False when it was already claimed (the primary key decides races)."""
         if self.idempotency(key) is not None:
             return False
-        record = IdempotencyRecord(tenant_id=self.tenant_id, key=key, request_hash=request_hash, created_at=at)
+        record = IdempotencyRecord(
+            tenant_id=self.tenant_id, key=key, request_hash=request_hash, created_at=at
+        )
         try:
             with self.s.begin_nested():
                 self.s.add(record)

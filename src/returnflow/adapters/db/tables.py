@@ -139,9 +139,7 @@ class OrderRow(Base):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("tenant_id", "number", name="uq_orders_tenant_number"),
-        ForeignKeyConstraint(
-            ["tenant_id", "customer_email"], ["customers.tenant_id", "customers.email"]
-        ),
+        ForeignKeyConstraint(["tenant_id", "customer_email"], ["customers.tenant_id", "customers.email"]),
         Index("ix_orders_tenant_customer", "tenant_id", "customer_email", "placed_at"),
     )
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
@@ -218,9 +216,7 @@ class ReturnLineRow(Base):
     __tablename__ = "return_lines"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "return_id"], ["returns.tenant_id", "returns.id"]),
-        ForeignKeyConstraint(
-            ["tenant_id", "order_line_id"], ["order_lines.tenant_id", "order_lines.id"]
-        ),
+        ForeignKeyConstraint(["tenant_id", "order_line_id"], ["order_lines.tenant_id", "order_lines.id"]),
         Index("ix_return_lines_tenant_return", "tenant_id", "return_id", "position"),
     )
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)

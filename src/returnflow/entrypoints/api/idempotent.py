@@ -34,7 +34,9 @@ def idempotent_post(
         body = domain_problem_body(err)
         return StoredResponse(body["status"], body)
 
-    fingerprint = request_fingerprint("POST", path, body.model_dump(mode="json") if body is not None else None)
+    fingerprint = request_fingerprint(
+        "POST", path, body.model_dump(mode="json") if body is not None else None
+    )
     if key is None:
         return JSONResponse(run().body, status_code=status_code)
     result = run_once(c.db, c.clock, actor, key, fingerprint, run, on_error)

@@ -31,7 +31,9 @@ TITLES = {
 }
 
 
-def problem_body(status: int, detail: str, code: str, errors: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+def problem_body(
+    status: int, detail: str, code: str, errors: list[dict[str, Any]] | None = None, **extra: Any
+) -> dict[str, Any]:
     """The problem document."""
     body: dict[str, Any] = {
         "type": f"https://returnflow.dev/problems/{code.replace('_', '-')}",
@@ -45,10 +47,17 @@ def problem_body(status: int, detail: str, code: str, errors: list[dict[str, Any
     return body
 
 
-def problem(status: int, detail: str, code: str, errors: list[dict[str, Any]] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, detail: str, code: str, errors: list[dict[str, Any]] | None = None, **extra: Any
+) -> JSONResponse:
     """A problem+json response."""
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(problem_body(status, detail, code, errors, **extra), status_code=status, media_type=PROBLEM, headers=headers)
+    return JSONResponse(
+        problem_body(status, detail, code, errors, **extra),
+        status_code=status,
+        media_type=PROBLEM,
+        headers=headers,
+    )
 
 
 def status_of(err: DomainError) -> int:
@@ -96,14 +105,22 @@ def install(app: FastAPI) -> None:
         for e in err.errors():
             if e.get("type") == "json_invalid":
                 malformed = True
-            errors.append({"field": _loc(tuple(e.get("loc", ()))), "code": str(e.get("type", "invalid")), "message": str(e.get("msg", ""))})
+            errors.append(
+                {
+                    "field": _loc(tuple(e.get("loc", ()))),
+                    "code": str(e.get("type", "invalid")),
+                    "message": str(e.get("msg", "")),
+                }
+            )
         if malformed:
             return problem(400, "the request body is not valid JSON", "malformed_json", errors)
         return problem(422, "the request does not match the schema", "validation_failed", errors)
 
     @app.exception_handler(StarletteHTTPException)
     def _http(_: Request, err: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(err.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
+            err.status_code, "http_error"
+        )
         return problem(err.status_code, str(err.detail), code)
 
     @app.exception_handler(Exception)

@@ -19,7 +19,9 @@ router = APIRouter(tags=["orders"])
 @router.post(
     "/orders", status_code=201, response_model=OrderOut, responses=responses(400, 401, 403, 409, 413, 422)
 )
-def post_order(body: OrderInput, c: ContainerDep, actor: ActorDep, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+def post_order(
+    body: OrderInput, c: ContainerDep, actor: ActorDep, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
     """Create an order; an existing number → 409, unknown SKUs → 422."""
     return idempotent_post(
         c, actor, idempotency_key, "/v1/orders", body, lambda: orders.create_order(c.db, c.clock, actor, body)
