@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from returnflow.bootstrap import Container, bootstrap
 from returnflow.domain.errors import DomainError
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="ReturnFlow reverse-logistics platform.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -46,12 +51,11 @@ def container(migrate: bool = False) -> Container:
     return bootstrap(migrate=migrate)
 
 
-def run_domain(fn: "typer.models.CommandFunctionType") -> "typer.models.CommandFunctionType":  # noqa: UP037
+def run_domain(fn: Callable[P, R]) -> Callable[P, R]:
     """Decorator: domain errors become a clear message and exit 1, never a traceback."""
-    import functools
 
     @functools.wraps(fn)
-    def wrapper(*args: object, **kwargs: object) -> object:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except DomainError as e:

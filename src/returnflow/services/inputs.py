@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
@@ -37,9 +37,9 @@ Capability = Literal[
 Resolution = Literal["refund", "store_credit", "exchange"]
 Method = Literal["drop_off", "pickup", "in_store", "keep_it"]
 
-assert set(CATEGORIES) == set(Category.__args__)
-assert set(NODE_KINDS) == set(NodeKind.__args__)
-assert set(NODE_CAPABILITIES) == set(Capability.__args__)
+assert set(CATEGORIES) == set(get_args(Category))
+assert set(NODE_KINDS) == set(get_args(NodeKind))
+assert set(NODE_CAPABILITIES) == set(get_args(Capability))
 
 
 class Strict(BaseModel):
