@@ -1,0 +1,21 @@
+"""Repositories: every query of the app lives here, scoped to one tenant."""
+
+from returnflow.adapters.db.repositories.base import TenantScoped, decode_cursor, encode_cursor
+from returnflow.adapters.db.repositories.catalog import CatalogRepository
+from returnflow.adapters.db.repositories.orders import OrderRepository
+from returnflow.adapters.db.repositories.policies import PolicyRepository
+from returnflow.adapters.db.repositories.records import RecordRepository
+from returnflow.adapters.db.repositories.returns import ReturnRepository
+from returnflow.adapters.db.repositories.tenants import TenantRepository
+
+__all__ = [
+    "CatalogRepository",
+    "OrderRepository",
+    "PolicyRepository",
+    "RecordRepository",
+    "ReturnRepository",
+    "TenantRepository",
+    "TenantScoped",
+    "decode_cursor",
+    "encode_cursor",
+]

@@ -1,0 +1,81 @@
+"""Orders and their lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.tables import OrderLineRow, OrderRow
+
+
+class OrderRepository(TenantScoped):
+    """Orders and their lines."""
+
+    def by_number(self, number: str) -> OrderRow | None:
+        """The order with this number."""
+        return self.s.scalars(
+            select(OrderRow).where(OrderRow.tenant_id == self.tenant_id, OrderRow.number == number)
+        ).first()
+
+    def existing_numbers(self, numbers: Sequence[str]) -> set[str]:
+        """Which of these order numbers already exist."""
+        if not numbers:
+            return set()
+        return set(
+            self.s.scalars(
+                select(OrderRow.number).where(
+                    OrderRow.tenant_id == self.tenant_id, OrderRow.number.in_(set(numbers))
+                )
+            )
+        )
+
+    def lines(self, order_id: str, *, for_update: bool = False) -> Sequence[OrderLineRow]:
+        """An order's lines in order; locked when the caller will change returned quantities."""
+        stmt = (
+            select(OrderLineRow)
+            .where(OrderLineRow.tenant_id == self.tenant_id, OrderLineRow.order_id == order_id)
+            .order_by(OrderLineRow.position)
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.s.scalars(stmt).all()
+
+    def add(
+        self, order: dict[str, Any], lines: Sequence[dict[str, Any]]
+    ) -> tuple[OrderRow, list[OrderLineRow]]:
+        """Insert an order with its lines."""
+        row = OrderRow(tenant_id=self.tenant_id, **order)
+        line_rows = [OrderLineRow(tenant_id=self.tenant_id, **line) for line in lines]
+        # No ORM relationships: parents are flushed first so foreign keys hold at insert time.
+        self.s.add(row)
+        self.s.flush()
+        self.s.add_all(line_rows)
+        return row, line_rows
+
+    def release_quantity(self, line_id: str, quantity: int) -> None:
+        """Give units back to a line (the return that claimed them ended without them)."""
+        self.s.execute(
+            update(OrderLineRow)
+            .where(OrderLineRow.tenant_id == self.tenant_id, OrderLineRow.id == line_id)
+            .values(returned_quantity=OrderLineRow.returned_quantity - quantity)
+        )
+
+    def customer_purchases(self, email: str, since: datetime) -> int:
+        """Units this customer bought since a moment."""
+        total = self.s.scalar(
+            select(func.coalesce(func.sum(OrderLineRow.quantity), 0))
+            .join(
+                OrderRow,
+                (OrderRow.tenant_id == OrderLineRow.tenant_id) & (OrderRow.id == OrderLineRow.order_id),
+            )
+            .where(
+                OrderRow.tenant_id == self.tenant_id,
+                OrderRow.customer_email == email,
+                OrderRow.placed_at >= since,
+            )
+        )
+        return int(total or 0)

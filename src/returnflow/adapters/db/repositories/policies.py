@@ -1,0 +1,46 @@
+"""A tenant's policy versions and reason catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.tables import PolicyVersion, ReturnReason
+
+
+class PolicyRepository(TenantScoped):
+    """Versions of the tenant's policy and its reason catalogue."""
+
+    def latest(self) -> PolicyVersion | None:
+        """The version in force (the highest)."""
+        return self.s.scalars(
+            select(PolicyVersion)
+            .where(PolicyVersion.tenant_id == self.tenant_id)
+            .order_by(PolicyVersion.version.desc())
+            .limit(1)
+        ).first()
+
+    def version(self, version: int) -> PolicyVersion | None:
+        """One saved version."""
+        return self.s.get(PolicyVersion, (self.tenant_id, version))
+
+    def add(self, **fields: Any) -> PolicyVersion:
+        """Save a new version."""
+        row = PolicyVersion(tenant_id=self.tenant_id, **fields)
+        self.s.add(row)
+        return row
+
+    def reasons(self) -> Sequence[ReturnReason]:
+        """Active reasons, in display order."""
+        return self.s.scalars(
+            select(ReturnReason)
+            .where(ReturnReason.tenant_id == self.tenant_id, ReturnReason.active.is_(True))
+            .order_by(ReturnReason.position)
+        ).all()
+
+    def add_reason(self, **fields: Any) -> None:
+        """Add a reason to the catalogue."""
+        self.s.add(ReturnReason(tenant_id=self.tenant_id, active=True, **fields))

@@ -1,0 +1,148 @@
+"""Returns and their lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.tables import ReturnLineRow, ReturnRow
+from returnflow.domain.returns import CLAIMING
+
+
+class ReturnRepository(TenantScoped):
+    """Returns and their lines."""
+
+    def get(self, return_id: str, *, for_update: bool = False) -> ReturnRow | None:
+        """One return (row-locked when it is about to change)."""
+        stmt = select(ReturnRow).where(ReturnRow.tenant_id == self.tenant_id, ReturnRow.id == return_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.s.scalars(stmt).first()
+
+    def lines(self, return_id: str) -> Sequence[ReturnLineRow]:
+        """A return's lines in order."""
+        return self.s.scalars(
+            select(ReturnLineRow)
+            .where(ReturnLineRow.tenant_id == self.tenant_id, ReturnLineRow.return_id == return_id)
+            .order_by(ReturnLineRow.position)
+        ).all()
+
+    def lines_of(self, return_ids: Sequence[str]) -> dict[str, list[ReturnLineRow]]:
+        """Lines of several returns at once (for lists)."""
+        out: dict[str, list[ReturnLineRow]] = {rid: [] for rid in return_ids}
+        if not return_ids:
+            return out
+        rows = self.s.scalars(
+            select(ReturnLineRow)
+            .where(ReturnLineRow.tenant_id == self.tenant_id, ReturnLineRow.return_id.in_(return_ids))
+            .order_by(ReturnLineRow.return_id, ReturnLineRow.position)
+        )
+        for row in rows:
+            out[row.return_id].append(row)
+        return out
+
+    def add(
+        self, ret: dict[str, Any], lines: Sequence[dict[str, Any]]
+    ) -> tuple[ReturnRow, list[ReturnLineRow]]:
+        """Insert a return with its lines."""
+        row = ReturnRow(tenant_id=self.tenant_id, **ret)
+        line_rows = [ReturnLineRow(tenant_id=self.tenant_id, **line) for line in lines]
+        self.s.add(row)
+        self.s.flush()
+        self.s.add_all(line_rows)
+        return row, line_rows
+
+    def search(
+        self,
+        *,
+        status: str | None = None,
+        order_number: str | None = None,
+        customer_email: str | None = None,
+        query: str | None = None,
+        after_id: str | None = None,
+        limit: int = 50,
+    ) -> list[ReturnRow]:
+        """Newest first, keyset-paginated by id (ids are time-ordered)."""
+        stmt = select(ReturnRow).where(ReturnRow.tenant_id == self.tenant_id)
+        if status:
+            stmt = stmt.where(ReturnRow.status == status)
+        if order_number:
+            stmt = stmt.where(ReturnRow.order_number == order_number)
+        if customer_email:
+            stmt = stmt.where(ReturnRow.customer_email == customer_email)
+        if query:
+            like = f"%{query.strip()}%"
+            stmt = stmt.where(
+                ReturnRow.number.ilike(like)
+                | ReturnRow.order_number.ilike(like)
+                | ReturnRow.customer_email.ilike(like)
+            )
+        if after_id:
+            stmt = stmt.where(ReturnRow.id < after_id)
+        return list(self.s.scalars(stmt.order_by(ReturnRow.id.desc()).limit(limit)))
+
+    def count_by_status(self) -> dict[str, int]:
+        """How many returns are in each status."""
+        rows = self.s.execute(
+            select(ReturnRow.status, func.count())
+            .where(ReturnRow.tenant_id == self.tenant_id)
+            .group_by(ReturnRow.status)
+        )
+        return {status: int(n) for status, n in rows}
+
+    def customer_returns_since(self, email: str, since: datetime) -> int:
+        """Live returns this customer requested since a moment."""
+        return int(
+            self.s.scalar(
+                select(func.count())
+                .select_from(ReturnRow)
+                .where(
+                    ReturnRow.tenant_id == self.tenant_id,
+                    ReturnRow.customer_email == email,
+                    ReturnRow.created_at >= since,
+                    ReturnRow.status.in_([s.value for s in CLAIMING]),
+                )
+            )
+            or 0
+        )
+
+    def customer_units_returned_since(self, email: str, since: datetime) -> int:
+        """Units in this customer's live returns since a moment."""
+        return int(
+            self.s.scalar(
+                select(func.coalesce(func.sum(ReturnLineRow.quantity), 0))
+                .join(
+                    ReturnRow,
+                    (ReturnRow.tenant_id == ReturnLineRow.tenant_id)
+                    & (ReturnRow.id == ReturnLineRow.return_id),
+                )
+                .where(
+                    ReturnRow.tenant_id == self.tenant_id,
+                    ReturnRow.customer_email == email,
+                    ReturnRow.created_at >= since,
+                    ReturnRow.status.in_([s.value for s in CLAIMING]),
+                )
+            )
+            or 0
+        )
+
+    def customer_keep_its_since(self, email: str, since: datetime) -> int:
+        """Keep-it (returnless) resolutions granted to this customer since a moment."""
+        return int(
+            self.s.scalar(
+                select(func.count())
+                .select_from(ReturnRow)
+                .where(
+                    ReturnRow.tenant_id == self.tenant_id,
+                    ReturnRow.customer_email == email,
+                    ReturnRow.created_at >= since,
+                    ReturnRow.method == "keep_it",
+                    ReturnRow.status.in_([s.value for s in CLAIMING]),
+                )
+            )
+            or 0
+        )
