@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from returnflow.services.recording import record
 from returnflow.services.return_views import return_view
 
 if TYPE_CHECKING:
-    from returnflow.adapters.db.tables import OrderRow, ReturnRow
+    from returnflow.adapters.db.tables import OrderLineRow, OrderRow, ReturnRow
     from returnflow.adapters.db.uow import Database, UnitOfWork
 
 
@@ -33,19 +34,22 @@ class PolicyRejected(DomainError):
 def customer_history(uow: UnitOfWork, email: str, now: datetime) -> CustomerHistory:
     """What the policy and risk model know about the customer's past."""
     year_ago = now - timedelta(days=365)
+    returns_90d, units_returned, keep_its = uow.returns.customer_history(
+        email, now - timedelta(days=90), year_ago
+    )
     return CustomerHistory(
-        returns_90d=uow.returns.customer_returns_since(email, now - timedelta(days=90)),
+        returns_90d=returns_90d,
         items_bought_365d=uow.orders.customer_purchases(email, year_ago),
-        items_returned_365d=uow.returns.customer_units_returned_since(email, year_ago),
-        keep_it_365d=uow.returns.customer_keep_its_since(email, year_ago),
+        items_returned_365d=units_returned,
+        keep_it_365d=keep_its,
     )
 
 
 def build_request(
-    uow: UnitOfWork, order_row: OrderRow, data: ReturnInput, now: datetime, *, lock: bool
+    uow: UnitOfWork, order_row: OrderRow, data: ReturnInput, now: datetime
 ) -> tuple[ReturnRequest, RiskAssessment]:
     """Validate the requested lines against the order and assemble what the policy evaluates."""
-    line_rows = uow.orders.lines(order_row.id, for_update=lock)
+    line_rows = uow.orders.lines(order_row.id)
     customer = uow.catalog.customer(order_row.customer_email)
     if customer is None:  # pragma: no cover - orders always create their customer
         raise NotFound("customer not found", code="not_found")
@@ -134,24 +138,41 @@ def request_return(db: Database, clock: Clock, actor: Actor, data: ReturnInput) 
     actor.require("returns.create")
     now = clock()
     requested_at = data.requested_at if data.requested_at is not None and actor.role != "customer" else now
-    with db.uow(actor.tenant_id) as uow:
+    # Decide on a read snapshot, outside any write lock: evaluating the policy is the slow part.
+    with db.uow(actor.tenant_id, readonly=True) as uow:
         order_row = _visible_order(uow, actor, data.order_number)
-        request, risk = build_request(uow, order_row, data, requested_at, lock=True)
-        decision = evaluate(policy_in_force(uow), request)
-        if decision.outcome == "rejected":
-            err = PolicyRejected(
-                "the return is not allowed by the policy",
-                code="policy_rejected",
-                problems=[
-                    FieldProblem(_reason_field(data, r.line_id), r.code, r.message) for r in decision.reasons
-                ],
-            )
-            err.decision = decision
-            raise err
-        row = _store_return(uow, actor, order_row, data, request, decision, risk, requested_at)
+        request, risk = build_request(uow, order_row, data, requested_at)
+        policy = policy_in_force(uow)
+    decision = _decided(evaluate(policy, request), data)
+    with db.uow(actor.tenant_id) as uow:
+        locked = uow.orders.lines(order_row.id, for_update=True)
+        if _claims_moved(request, locked):
+            # Another return of this order landed in between: decide again under the lock.
+            request, risk = build_request(uow, order_row, data, requested_at)
+            decision = _decided(evaluate(policy_in_force(uow), request), data)
+        row = _store_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
         view = return_view(row, uow.returns.lines(row.id))
         uow.commit()
     return view
+
+
+def _claims_moved(request: ReturnRequest, locked: Sequence[OrderLineRow]) -> bool:
+    """Whether any requested line's claimed quantity changed since the snapshot was read."""
+    now_claimed = {line.id: line.returned_quantity for line in locked}
+    return any(now_claimed.get(item.line.id) != item.line.returned_quantity for item in request.lines)
+
+
+def _decided(decision: Decision, data: ReturnInput) -> Decision:
+    """The decision, or PolicyRejected listing every reason against the request's fields."""
+    if decision.outcome != "rejected":
+        return decision
+    err = PolicyRejected(
+        "the return is not allowed by the policy",
+        code="policy_rejected",
+        problems=[FieldProblem(_reason_field(data, r.line_id), r.code, r.message) for r in decision.reasons],
+    )
+    err.decision = decision
+    raise err
 
 
 def _reason_field(data: ReturnInput, line_id: str | None) -> str:
@@ -170,13 +191,14 @@ def _store_return(
     decision: Decision,
     risk: RiskAssessment,
     now: datetime,
+    order_lines: Sequence[OrderLineRow],
 ) -> ReturnRow:
     status = ReturnStatus.REQUESTED
     target = ReturnStatus.PENDING_REVIEW if decision.outcome == "pending_review" else ReturnStatus.APPROVED
     status = transition(status, target)
     return_id = new_id("ret")
     method = "keep_it" if decision.keep_it else data.method
-    line_rows = {line.id: line for line in uow.orders.lines(order_row.id, for_update=False)}
+    line_rows = {line.id: line for line in order_lines}
     lines = []
     for i, item in enumerate(request.lines):
         line_rows[item.line.id].returned_quantity += item.quantity
@@ -208,6 +230,7 @@ def _store_return(
             "method": method,
             "currency": decision.currency,
             "items_total": decision.items_total,
+            "units": sum(item.quantity for item in request.lines),
             "refund_total": decision.refund_total,
             "policy_version": decision.policy_version,
             "credit_trigger": decision.credit_trigger,
@@ -370,7 +393,7 @@ def explain(
                     "lines": [{"order_line_id": line.id, "quantity": qty, "reason": "changed_mind"}],
                 }
             )
-            request, risk = build_request(uow, order_row, data, now, lock=False)
+            request, risk = build_request(uow, order_row, data, now)
             decision = evaluate(policy, request)
             out.append(
                 {"line_id": line.id, "sku": line.sku, "quantity": qty, "risk": risk, "decision": decision}

@@ -198,6 +198,8 @@ class ReturnRow(Base):
     method: Mapped[str | None] = mapped_column(String(20))
     currency: Mapped[str] = mapped_column(String(3))
     items_total: Mapped[int] = mapped_column(BigInteger)
+    # Units over all lines, kept on the return so customer history is one index scan.
+    units: Mapped[int] = mapped_column(Integer, default=0)
     refund_total: Mapped[int] = mapped_column(BigInteger)
     policy_version: Mapped[int] = mapped_column(Integer)
     credit_trigger: Mapped[str] = mapped_column(String(20))

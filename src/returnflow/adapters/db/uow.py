@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from returnflow.adapters.db.engine import READONLY_OPTION
+from returnflow.adapters.db.engine import READONLY_OPTION, write_gate
 from returnflow.adapters.db.repositories import (
     CatalogRepository,
     OrderRepository,
@@ -29,6 +29,7 @@ class Database:
         self.read_sessions = sessionmaker(
             engine.execution_options(**{READONLY_OPTION: True}), expire_on_commit=False
         )
+        self.write_gate = write_gate(engine)
 
     def uow(self, tenant_id: str = "", *, readonly: bool = False) -> UnitOfWork:
         """A unit of work scoped to a tenant ('' for tenant-less admin work)."""
@@ -44,6 +45,9 @@ class UnitOfWork:
         self.readonly = readonly
 
     def __enter__(self) -> UnitOfWork:
+        self._gate = None if self.readonly else self.db.write_gate
+        if self._gate is not None:
+            self._gate.__enter__()
         factory = self.db.read_sessions if self.readonly else self.db.sessions
         self.session: Session = factory()
         self.tenants = TenantRepository(self.session)
@@ -63,7 +67,11 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         # close() rolls back anything uncommitted but keeps loaded objects readable (detached).
-        self.session.close()
+        try:
+            self.session.close()
+        finally:
+            if self._gate is not None:
+                self._gate.__exit__(exc_type, exc, tb)
 
     def flush(self) -> None:
         """Send pending writes (so unique constraints are checked now)."""

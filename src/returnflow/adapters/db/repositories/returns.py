@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import ReturnLineRow, ReturnRow
@@ -94,55 +94,25 @@ class ReturnRepository(TenantScoped):
         )
         return {status: int(n) for status, n in rows}
 
-    def customer_returns_since(self, email: str, since: datetime) -> int:
-        """Live returns this customer requested since a moment."""
-        return int(
-            self.s.scalar(
-                select(func.count())
-                .select_from(ReturnRow)
-                .where(
-                    ReturnRow.tenant_id == self.tenant_id,
-                    ReturnRow.customer_email == email,
-                    ReturnRow.created_at >= since,
-                    ReturnRow.status.in_([s.value for s in CLAIMING]),
-                )
-            )
-            or 0
-        )
+    def customer_history(self, email: str, since_90d: datetime, since_365d: datetime) -> tuple[int, int, int]:
+        """Live returns since `since_90d`, and units in live returns and keep-its since `since_365d`."""
+        row = self.s.execute(
+            _HISTORY,
+            {"tenant_id": self.tenant_id, "email": email, "since": since_365d, "recent": since_90d},
+        ).one()
+        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
 
-    def customer_units_returned_since(self, email: str, since: datetime) -> int:
-        """Units in this customer's live returns since a moment."""
-        return int(
-            self.s.scalar(
-                select(func.coalesce(func.sum(ReturnLineRow.quantity), 0))
-                .join(
-                    ReturnRow,
-                    (ReturnRow.tenant_id == ReturnLineRow.tenant_id)
-                    & (ReturnRow.id == ReturnLineRow.return_id),
-                )
-                .where(
-                    ReturnRow.tenant_id == self.tenant_id,
-                    ReturnRow.customer_email == email,
-                    ReturnRow.created_at >= since,
-                    ReturnRow.status.in_([s.value for s in CLAIMING]),
-                )
-            )
-            or 0
-        )
 
-    def customer_keep_its_since(self, email: str, since: datetime) -> int:
-        """Keep-it (returnless) resolutions granted to this customer since a moment."""
-        return int(
-            self.s.scalar(
-                select(func.count())
-                .select_from(ReturnRow)
-                .where(
-                    ReturnRow.tenant_id == self.tenant_id,
-                    ReturnRow.customer_email == email,
-                    ReturnRow.created_at >= since,
-                    ReturnRow.method == "keep_it",
-                    ReturnRow.status.in_([s.value for s in CLAIMING]),
-                )
-            )
-            or 0
-        )
+# One index range scan over (tenant_id, customer_email, created_at); built once, not per request.
+_HISTORY = select(
+    func.sum(
+        case((ReturnRow.created_at >= bindparam("recent", type_=ReturnRow.created_at.type), 1), else_=0)
+    ),
+    func.sum(ReturnRow.units),
+    func.sum(case((ReturnRow.method == "keep_it", 1), else_=0)),
+).where(
+    ReturnRow.tenant_id == bindparam("tenant_id"),
+    ReturnRow.customer_email == bindparam("email"),
+    ReturnRow.created_at >= bindparam("since", type_=ReturnRow.created_at.type),
+    ReturnRow.status.in_([s.value for s in CLAIMING]),
+)
