@@ -11,11 +11,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from returnflow.adapters.db.engine import READONLY_OPTION, write_gate
 from returnflow.adapters.db.repositories import (
     CatalogRepository,
+    DeliveryRepository,
+    LedgerRepository,
     OrderRepository,
     PolicyRepository,
     RecordRepository,
     ReturnRepository,
+    RoutingRepository,
     TenantRepository,
+    TrackingRepository,
 )
 from returnflow.domain.errors import Conflict
 
@@ -62,6 +66,10 @@ class UnitOfWork:
         self.orders = OrderRepository(self.session, tenant_id)
         self.returns = ReturnRepository(self.session, tenant_id)
         self.records = RecordRepository(self.session, tenant_id)
+        self.routing = RoutingRepository(self.session, tenant_id)
+        self.ledger = LedgerRepository(self.session, tenant_id)
+        self.tracking = TrackingRepository(self.session, tenant_id)
+        self.deliveries = DeliveryRepository(self.session, tenant_id)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

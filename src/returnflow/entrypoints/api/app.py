@@ -7,7 +7,16 @@ from fastapi.responses import RedirectResponse
 
 from returnflow import __version__
 from returnflow.bootstrap import Container, bootstrap
-from returnflow.entrypoints.api import problems, routes_catalog, routes_orders, routes_returns
+from returnflow.entrypoints.api import (
+    problems,
+    routes_catalog,
+    routes_credits,
+    routes_orders,
+    routes_returns,
+    routes_routing,
+    routes_subscriptions,
+    routes_webhooks,
+)
 from returnflow.entrypoints.api.body_limit import BodyLimit
 from returnflow.entrypoints.web import pages
 
@@ -22,7 +31,15 @@ def create_app(container: Container | None = None) -> FastAPI:
     app = FastAPI(title="ReturnFlow", version=__version__, description=DESCRIPTION)
     app.state.container = container
     problems.install(app)
-    for router in (routes_catalog.router, routes_orders.router, routes_returns.router):
+    for router in (
+        routes_catalog.router,
+        routes_orders.router,
+        routes_returns.router,
+        routes_routing.router,
+        routes_credits.router,
+        routes_webhooks.router,
+        routes_subscriptions.router,
+    ):
         app.include_router(router, prefix="/v1")
 
     @app.get("/healthz", tags=["ops"], include_in_schema=False)
