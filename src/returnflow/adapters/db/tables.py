@@ -151,6 +151,8 @@ class OrderRow(Base):
     ship_country: Mapped[str | None] = mapped_column(String(2))
     placed_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
+    # Units over all lines, kept on the order so a customer's purchases are one index scan.
+    units: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
 
 

@@ -1,4 +1,4 @@
-"""units on returns, so a customer's return history is one index scan
+"""units on returns and orders, so a customer's history is one index scan each
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("units", sa.Integer(), nullable=False, server_default="0"))
+    op.execute(
+        "UPDATE orders SET units = COALESCE((SELECT SUM(l.quantity) FROM order_lines l "
+        "WHERE l.tenant_id = orders.tenant_id AND l.order_id = orders.id), 0)"
+    )
     with op.batch_alter_table("returns", schema=None) as batch_op:
         batch_op.add_column(sa.Column("units", sa.Integer(), nullable=False, server_default="0"))
     op.execute(
@@ -26,5 +32,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("units")
     with op.batch_alter_table("returns", schema=None) as batch_op:
         batch_op.drop_column("units")
