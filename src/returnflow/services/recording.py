@@ -34,7 +34,7 @@ def record(
             payload=payload if payload is not None else data,
             at=at,
         )
-    # Appended last: the audit head row lock is held only for the rest of the transaction.
+    # Queued: the unit of work chains it to the tenant's head at commit, holding that lock briefly.
     uow.records.append_audit(
         at=at, actor=actor.label, action=action, entity_type=entity_type, entity_id=entity_id, data=data
     )

@@ -89,8 +89,9 @@ class UnitOfWork:
             raise Conflict("that object already exists", code="conflict") from err
 
     def commit(self) -> None:
-        """Commit; a unique-constraint race becomes a domain Conflict."""
+        """Chain the queued audit entries, then commit; a unique-constraint race becomes a Conflict."""
         try:
+            self.records.chain_pending()
             self.session.commit()
         except IntegrityError as err:
             self.session.rollback()

@@ -6,12 +6,15 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import AuditEntry, AuditHead, IdempotencyRecord, OutboxMessage
 from returnflow.domain.audit import audit_content, entry_hash
+
+# Session.info key of the audit entries queued in the current transaction.
+PENDING_AUDIT = "returnflow.pending_audit"
 
 
 class RecordRepository(TenantScoped):
@@ -19,29 +22,51 @@ class RecordRepository(TenantScoped):
 
     def append_audit(
         self, *, at: datetime, actor: str, action: str, entity_type: str, entity_id: str, data: dict[str, Any]
-    ) -> AuditEntry:
-        """Chain a new entry to the tenant's head (the head row is locked until commit)."""
-        head = self.s.scalars(
-            select(AuditHead).where(AuditHead.tenant_id == self.tenant_id).with_for_update()
-        ).one()
-        seq = head.seq + 1
-        content = audit_content(seq, at, actor, action, entity_type, entity_id, data)
-        digest = entry_hash(head.hash, content)
-        entry = AuditEntry(
-            tenant_id=self.tenant_id,
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            data=data,
-            prev_hash=head.hash,
-            hash=digest,
+    ) -> None:
+        """Queue an entry; `chain_pending` links it to the tenant's head right before commit."""
+        pending: list[dict[str, Any]] = self.s.info.setdefault(PENDING_AUDIT, [])
+        pending.append(
+            {
+                "tenant_id": self.tenant_id,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "data": data,
+            }
         )
-        self.s.add(entry)
-        head.seq, head.hash = seq, digest
-        return entry
+
+    def chain_pending(self) -> None:
+        """Chain the queued entries to each tenant's head and insert them.
+
+        Everything else in the transaction is flushed first (by the head query's autoflush), so
+        the head row — every writer of a tenant waits for it — is locked only for a few
+        statements and the commit, not for the whole use case.
+        """
+        pending: list[dict[str, Any]] = self.s.info.pop(PENDING_AUDIT, [])
+        by_tenant: dict[str, list[dict[str, Any]]] = {}
+        for entry in pending:
+            by_tenant.setdefault(entry["tenant_id"], []).append(entry)
+        for tenant_id, entries in by_tenant.items():
+            seq, prev = self.s.execute(
+                select(AuditHead.seq, AuditHead.hash)
+                .where(AuditHead.tenant_id == tenant_id)
+                .with_for_update()
+            ).one()
+            rows = []
+            for e in entries:
+                seq += 1
+                content = audit_content(
+                    seq, e["at"], e["actor"], e["action"], e["entity_type"], e["entity_id"], e["data"]
+                )
+                digest = entry_hash(prev, content)
+                rows.append({**e, "seq": seq, "prev_hash": prev, "hash": digest})
+                prev = digest
+            self.s.execute(insert(AuditEntry), rows)
+            self.s.execute(
+                update(AuditHead).where(AuditHead.tenant_id == tenant_id).values(seq=seq, hash=prev)
+            )
 
     def audit_entries(self, batch: int = 1000) -> Iterator[AuditEntry]:
         """The tenant's chain in sequence order, streamed in batches."""
