@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from returnflow.adapters.db.engine import make_engine
 from returnflow.adapters.db.migrate import upgrade
 from returnflow.adapters.db.uow import Database
+from returnflow.adapters.labels.offline import OfflineCarrierLabels
 from returnflow.config import Settings, get_settings
 from returnflow.services.clock import Clock, system_clock
+from returnflow.services.label_port import CarrierLabelPort
 
 
 @dataclass
@@ -18,6 +20,7 @@ class Container:
     settings: Settings
     db: Database
     clock: Clock
+    label_carrier: CarrierLabelPort = field(default_factory=OfflineCarrierLabels)
 
 
 def bootstrap(
