@@ -21,6 +21,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "policy.read": frozenset({"admin", "specialist"}),
     "policy.write": frozenset({"admin", "specialist"}),
     "audit.read": frozenset({"admin", "specialist", "finance"}),
+    "credits.read": frozenset({"admin", "specialist", "finance", "customer"}),
+    "credits.issue": frozenset({"admin", "finance"}),
+    "ledger.read": frozenset({"admin", "finance"}),
 }
 
 

@@ -13,6 +13,7 @@ from returnflow.domain.risk import RiskAssessment, RiskSignals, assess
 from returnflow.services.access import Actor
 from returnflow.services.catalog import to_domain_product
 from returnflow.services.clock import Clock
+from returnflow.services.credits import fire_trigger
 from returnflow.services.ids import new_id, rma_number
 from returnflow.services.inputs import ReturnInput
 from returnflow.services.orders import to_domain_order
@@ -259,6 +260,8 @@ def _store_return(
         },
         topic=f"return.{status.value}",
     )
+    if status is ReturnStatus.APPROVED:
+        fire_trigger(uow, actor, now, row, "approved")
     return row
 
 
@@ -297,6 +300,8 @@ def change_status(
             {"from": previous, "to": row.status, "note": note},
             topic=f"return.{row.status}",
         )
+        if target is ReturnStatus.APPROVED:
+            fire_trigger(uow, actor, now, row, "approved")
         view = return_view(row, lines)
         uow.commit()
     return view

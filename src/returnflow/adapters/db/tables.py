@@ -188,6 +188,7 @@ class ReturnRow(Base):
         Index("ix_returns_tenant_status", "tenant_id", "status", "id"),
         Index("ix_returns_tenant_order", "tenant_id", "order_number"),
         Index("ix_returns_tenant_customer", "tenant_id", "customer_email", "created_at"),
+        Index("ix_returns_tenant_tracking", "tenant_id", "tracking_number"),
     )
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

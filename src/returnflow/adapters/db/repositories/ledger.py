@@ -2,8 +2,224 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
 from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.tables import OrderLineRow
+from returnflow.adapters.db.tables_ledger import (
+    CreditAllocationRow,
+    CreditRow,
+    LedgerEntryRow,
+    LedgerPostingRow,
+    RefundInstructionRow,
+)
 
 
 class LedgerRepository(TenantScoped):
     """ledger postings, credits and refund instructions of one tenant."""
+
+    def add_entry(
+        self, entry: dict[str, Any], postings: Sequence[tuple[str, str, int, str]]
+    ) -> LedgerEntryRow:
+        """Insert an entry with its postings `(account, side, amount, currency)`."""
+        row = LedgerEntryRow(tenant_id=self.tenant_id, **entry)
+        self.s.add(row)
+        self.s.add_all(
+            LedgerPostingRow(
+                tenant_id=self.tenant_id,
+                id=f"{row.id}-{i}",
+                entry_id=row.id,
+                position=i,
+                account=account,
+                side=side,
+                amount=amount,
+                currency=currency,
+            )
+            for i, (account, side, amount, currency) in enumerate(postings)
+        )
+        return row
+
+    def add_credits(self, credits: Sequence[dict[str, Any]]) -> list[CreditRow]:
+        """Insert credits (the unique (tenant, return, kind) key refuses a second credit)."""
+        rows = [CreditRow(tenant_id=self.tenant_id, **c) for c in credits]
+        self.s.add_all(rows)
+        return rows
+
+    def add_allocations(self, entry_id: str, order_id: str, amounts: Sequence[tuple[str, int]]) -> None:
+        """Record how much of each order line an entry credited."""
+        self.s.add_all(
+            CreditAllocationRow(
+                tenant_id=self.tenant_id,
+                entry_id=entry_id,
+                order_line_id=line_id,
+                order_id=order_id,
+                amount=amount,
+            )
+            for line_id, amount in amounts
+            if amount > 0
+        )
+
+    def add_refund_instruction(self, instruction: dict[str, Any]) -> RefundInstructionRow:
+        """Store a refund instruction (before any gateway hears of it)."""
+        row = RefundInstructionRow(tenant_id=self.tenant_id, attempts=0, **instruction)
+        self.s.add(row)
+        return row
+
+    def credits_of(self, return_id: str) -> Sequence[CreditRow]:
+        """A return's credits, oldest first."""
+        return self.s.scalars(
+            select(CreditRow)
+            .where(CreditRow.tenant_id == self.tenant_id, CreditRow.return_id == return_id)
+            .order_by(CreditRow.created_at, CreditRow.id)
+        ).all()
+
+    def has_credit(self, return_id: str) -> bool:
+        """Whether a return has already been credited."""
+        found = self.s.scalar(
+            select(LedgerEntryRow.id).where(
+                LedgerEntryRow.tenant_id == self.tenant_id, LedgerEntryRow.return_id == return_id
+            )
+        )
+        return found is not None
+
+    def credits(self, *, after_id: str | None = None, limit: int = 100) -> Sequence[CreditRow]:
+        """The tenant's credits, newest first."""
+        stmt = select(CreditRow).where(CreditRow.tenant_id == self.tenant_id)
+        if after_id:
+            stmt = stmt.where(CreditRow.id < after_id)
+        return self.s.scalars(stmt.order_by(CreditRow.id.desc()).limit(limit)).all()
+
+    def allocated(self, order_line_ids: Sequence[str]) -> dict[str, int]:
+        """Order line -> value already credited against it."""
+        if not order_line_ids:
+            return {}
+        rows = self.s.execute(
+            select(CreditAllocationRow.order_line_id, func.sum(CreditAllocationRow.amount))
+            .where(
+                CreditAllocationRow.tenant_id == self.tenant_id,
+                CreditAllocationRow.order_line_id.in_(list(order_line_ids)),
+            )
+            .group_by(CreditAllocationRow.order_line_id)
+        )
+        return {line_id: int(total or 0) for line_id, total in rows}
+
+    def balances(self) -> list[tuple[str, str, str, int]]:
+        """(account, currency, side, total) over every posting."""
+        rows = self.s.execute(
+            select(
+                LedgerPostingRow.account,
+                LedgerPostingRow.currency,
+                LedgerPostingRow.side,
+                func.sum(LedgerPostingRow.amount),
+            )
+            .where(LedgerPostingRow.tenant_id == self.tenant_id)
+            .group_by(LedgerPostingRow.account, LedgerPostingRow.currency, LedgerPostingRow.side)
+        )
+        return [(a, c, s, int(t or 0)) for a, c, s, t in rows]
+
+    def entries_with_postings(self, batch: int = 1000) -> Iterator[tuple[str, list[LedgerPostingRow]]]:
+        """(entry id, its postings) for every entry, streamed in entry order."""
+        current: str | None = None
+        group: list[LedgerPostingRow] = []
+        stmt = (
+            select(LedgerPostingRow)
+            .where(LedgerPostingRow.tenant_id == self.tenant_id)
+            .order_by(LedgerPostingRow.entry_id, LedgerPostingRow.position)
+            .execution_options(yield_per=batch)
+        )
+        for p in self.s.scalars(stmt):
+            if p.entry_id != current:
+                if current is not None:
+                    yield current, group
+                current, group = p.entry_id, []
+            group.append(p)
+        if current is not None:
+            yield current, group
+
+    def entry_ids(self) -> set[str]:
+        """Every entry id (to find entries that lost all their postings)."""
+        return set(
+            self.s.scalars(select(LedgerEntryRow.id).where(LedgerEntryRow.tenant_id == self.tenant_id))
+        )
+
+    def over_allocated_lines(self) -> list[tuple[str, str, int, int]]:
+        """(order id, order line id, paid, credited) for lines credited beyond what was paid."""
+        credited = (
+            select(
+                CreditAllocationRow.order_line_id.label("line_id"),
+                func.sum(CreditAllocationRow.amount).label("credited"),
+            )
+            .where(CreditAllocationRow.tenant_id == self.tenant_id)
+            .group_by(CreditAllocationRow.order_line_id)
+            .subquery()
+        )
+        paid = OrderLineRow.unit_price * OrderLineRow.quantity
+        rows = self.s.execute(
+            select(OrderLineRow.order_id, OrderLineRow.id, paid, credited.c.credited)
+            .join(credited, credited.c.line_id == OrderLineRow.id)
+            .where(OrderLineRow.tenant_id == self.tenant_id, credited.c.credited > paid)
+        )
+        return [(o, line, int(p), int(c)) for o, line, p, c in rows]
+
+    def refunds_beyond_credit(self) -> list[tuple[str, int, int]]:
+        """(return id, refund credits, instructed refunds) where instructions exceed the refund credit."""
+        instructed = (
+            select(
+                RefundInstructionRow.return_id.label("rid"), func.sum(RefundInstructionRow.amount).label("n")
+            )
+            .where(RefundInstructionRow.tenant_id == self.tenant_id)
+            .group_by(RefundInstructionRow.return_id)
+            .subquery()
+        )
+        credited = (
+            select(CreditRow.return_id.label("rid"), func.sum(CreditRow.amount).label("n"))
+            .where(CreditRow.tenant_id == self.tenant_id, CreditRow.kind == "refund")
+            .group_by(CreditRow.return_id)
+            .subquery()
+        )
+        rows = self.s.execute(
+            select(instructed.c.rid, func.coalesce(credited.c.n, 0), instructed.c.n)
+            .outerjoin(credited, credited.c.rid == instructed.c.rid)
+            .where(instructed.c.n > func.coalesce(credited.c.n, 0))
+        )
+        return [(rid, int(c), int(i)) for rid, c, i in rows]
+
+    def refund_instructions(self, *, status: str | None = None) -> Sequence[RefundInstructionRow]:
+        """Refund instructions, oldest first (optionally of one status)."""
+        stmt = select(RefundInstructionRow).where(RefundInstructionRow.tenant_id == self.tenant_id)
+        if status:
+            stmt = stmt.where(RefundInstructionRow.status == status)
+        return self.s.scalars(stmt.order_by(RefundInstructionRow.id)).all()
+
+    def claim_refunds(self, statuses: Sequence[str], limit: int) -> Sequence[RefundInstructionRow]:
+        """Instructions to hand to the gateway, row-locked; rows another worker holds are skipped."""
+        stmt = (
+            select(RefundInstructionRow)
+            .where(
+                RefundInstructionRow.tenant_id == self.tenant_id, RefundInstructionRow.status.in_(statuses)
+            )
+            .order_by(RefundInstructionRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return self.s.scalars(stmt).all()
+
+    def refund_instruction(self, refund_id: str, *, for_update: bool = False) -> RefundInstructionRow | None:
+        """One refund instruction."""
+        stmt = select(RefundInstructionRow).where(
+            RefundInstructionRow.tenant_id == self.tenant_id, RefundInstructionRow.id == refund_id
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.s.scalars(stmt).first()
+
+    def set_credit_status(self, credit_id: str, status: str, at: datetime) -> None:
+        """Move a credit along (e.g. a refund once it has been instructed)."""
+        row = self.s.get(CreditRow, (self.tenant_id, credit_id))
+        if row is not None:
+            row.status = status
+            row.details = {**row.details, f"{status}_at": at.isoformat()}

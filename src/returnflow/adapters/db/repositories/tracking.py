@@ -1,9 +1,174 @@
-"""Queries over carrier secrets and carrier events, scoped to one tenant."""
+"""Queries over carrier secrets, carrier events and per-return tracking state, scoped to one tenant."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
 from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.tables import ReturnLineRow, ReturnRow
+from returnflow.adapters.db.tables_tracking import CarrierEventRow, CarrierSecretRow, ReturnTrackingRow
+
+# Rows per statement: keeps IN lists and multi-row VALUES well under every driver's parameter limit.
+BATCH = 1000
+EVENTS = CarrierEventRow.__table__
 
 
 class TrackingRepository(TenantScoped):
-    """carrier secrets and carrier events of one tenant."""
+    """Carrier secrets and carrier events of one tenant."""
+
+    # --- secrets ------------------------------------------------------------------------------
+
+    def secrets(self, provider: str) -> list[CarrierSecretRow]:
+        """The provider's stored secrets, newest first."""
+        return list(
+            self.s.scalars(
+                select(CarrierSecretRow)
+                .where(CarrierSecretRow.tenant_id == self.tenant_id, CarrierSecretRow.provider == provider)
+                .order_by(CarrierSecretRow.created_at.desc(), CarrierSecretRow.id.desc())
+            )
+        )
+
+    def active_secrets(self, provider: str, keep: int = 2) -> list[str]:
+        """The secrets a signature may be made with (the newest and, during a rotation, its predecessor)."""
+        return [row.secret for row in self.secrets(provider)[:keep]]
+
+    def add_secret(self, provider: str, secret_id: str, secret: str, at: datetime) -> None:
+        """Store a new secret."""
+        self.s.add(
+            CarrierSecretRow(
+                tenant_id=self.tenant_id, provider=provider, id=secret_id, secret=secret, created_at=at
+            )
+        )
+
+    def drop_secrets(self, provider: str, ids: Sequence[str]) -> None:
+        """Forget retired secrets entirely (nothing can be verified with them any more)."""
+        if ids:
+            self.s.execute(
+                delete(CarrierSecretRow).where(
+                    CarrierSecretRow.tenant_id == self.tenant_id,
+                    CarrierSecretRow.provider == provider,
+                    CarrierSecretRow.id.in_(list(ids)),
+                )
+            )
+
+    # --- events -------------------------------------------------------------------------------
+
+    def add_events(self, rows: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
+        """Insert events, skipping any already stored; the (provider, event_id) keys that were new.
+
+        The primary key decides: `ON CONFLICT DO NOTHING … RETURNING` is one atomic statement per
+        batch, so two deliveries of one event racing each other store (and apply) it once.
+        """
+        if not rows:
+            return set()
+        dialect = postgresql if self.s.get_bind().dialect.name == "postgresql" else sqlite
+        new: set[tuple[str, str]] = set()
+        # Sorted by key so concurrent batches lock index entries in the same order (no deadlock).
+        ordered = sorted(rows, key=lambda r: (r["provider"], r["event_id"]))
+        for start in range(0, len(ordered), BATCH):
+            chunk = [{"tenant_id": self.tenant_id, **r} for r in ordered[start : start + BATCH]]
+            stmt = (
+                dialect.insert(EVENTS)
+                .values(chunk)
+                .on_conflict_do_nothing(index_elements=["tenant_id", "provider", "event_id"])
+                .returning(EVENTS.c.provider, EVENTS.c.event_id)
+            )
+            new.update((p, e) for p, e in self.s.execute(stmt))
+        return new
+
+    def unmatched(self, tracking_number: str) -> list[CarrierEventRow]:
+        """Events kept for a tracking number no return carried when they arrived, oldest first."""
+        return list(
+            self.s.scalars(
+                select(CarrierEventRow)
+                .where(
+                    CarrierEventRow.tenant_id == self.tenant_id,
+                    CarrierEventRow.tracking_number == tracking_number,
+                    CarrierEventRow.return_id.is_(None),
+                )
+                .order_by(CarrierEventRow.occurred_at, CarrierEventRow.event_id)
+                .with_for_update()
+            )
+        )
+
+    def unmatched_numbers(self, limit: int = 1000) -> list[str]:
+        """Tracking numbers of unmatched events that some return now carries."""
+        return list(
+            self.s.scalars(
+                select(CarrierEventRow.tracking_number)
+                .join(
+                    ReturnRow,
+                    (ReturnRow.tenant_id == CarrierEventRow.tenant_id)
+                    & (ReturnRow.tracking_number == CarrierEventRow.tracking_number),
+                )
+                .where(CarrierEventRow.tenant_id == self.tenant_id, CarrierEventRow.return_id.is_(None))
+                .distinct()
+                .limit(limit)
+            )
+        )
+
+    def events_of(self, return_id: str) -> list[CarrierEventRow]:
+        """A return's carrier events in the order they happened."""
+        return list(
+            self.s.scalars(
+                select(CarrierEventRow)
+                .where(CarrierEventRow.tenant_id == self.tenant_id, CarrierEventRow.return_id == return_id)
+                .order_by(CarrierEventRow.occurred_at, CarrierEventRow.event_id)
+            )
+        )
+
+    # --- returns and their tracking state -----------------------------------------------------
+
+    def returns_by_tracking(self, numbers: Iterable[str]) -> dict[str, list[ReturnRow]]:
+        """The returns carrying each tracking number, row-locked (they are about to change)."""
+        out: dict[str, list[ReturnRow]] = {}
+        wanted = sorted(set(numbers))
+        for start in range(0, len(wanted), BATCH):
+            rows = self.s.scalars(
+                select(ReturnRow)
+                .where(
+                    ReturnRow.tenant_id == self.tenant_id,
+                    ReturnRow.tracking_number.in_(wanted[start : start + BATCH]),
+                )
+                .order_by(ReturnRow.id)
+                .with_for_update()
+            )
+            for row in rows:
+                out.setdefault(row.tracking_number or "", []).append(row)
+        return out
+
+    def tracking_of(self, return_ids: Sequence[str]) -> dict[str, ReturnTrackingRow]:
+        """The tracking state of each of these returns that has one."""
+        out: dict[str, ReturnTrackingRow] = {}
+        ids = list(return_ids)
+        for start in range(0, len(ids), BATCH):
+            for row in self.s.scalars(
+                select(ReturnTrackingRow).where(
+                    ReturnTrackingRow.tenant_id == self.tenant_id,
+                    ReturnTrackingRow.return_id.in_(ids[start : start + BATCH]),
+                )
+            ):
+                out[row.return_id] = row
+        return out
+
+    def add_tracking(self, return_id: str, tracking_number: str) -> ReturnTrackingRow:
+        """Start the tracking state of a return."""
+        row = ReturnTrackingRow(
+            tenant_id=self.tenant_id, return_id=return_id, tracking_number=tracking_number, events=0
+        )
+        self.s.add(row)
+        return row
+
+    def set_line_status(self, return_id: str, status: str) -> None:
+        """Every line of a return follows the return's status (one statement, no load)."""
+        self.s.execute(
+            update(ReturnLineRow)
+            .where(ReturnLineRow.tenant_id == self.tenant_id, ReturnLineRow.return_id == return_id)
+            .values(status=status)
+            .execution_options(synchronize_session=False)
+        )

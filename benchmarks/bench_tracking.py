@@ -1,0 +1,186 @@
+"""Signed carrier webhooks through the real HTTP stack (uvicorn, 2 workers), and bulk scan import.
+
+Usage: python benchmarks/bench_tracking.py --db sqlite|postgresql [--seconds 10] [--concurrency 16]
+Seeds a fresh database with approved returns that carry tracking numbers, starts the server, and
+drives `POST /v1/webhooks/bench/tracking/generic` (HMAC verify + de-duplicate + apply + audit +
+outbox, one transaction per request) with one event per request and with five (a carrier's batch).
+Then imports a generated scan file in-process (`services.tracking.import_scans`). Prints JSON lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, select, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_returns import HERE, PG_ADMIN, database_url, free_port, seed
+from loadgen import run_load
+
+from returnflow.adapters.db.tables import ReturnRow
+from returnflow.bootstrap import bootstrap
+from returnflow.config import Settings
+from returnflow.domain.tracking import CarrierEvent, TrackingStatus
+from returnflow.services.access import system_actor
+from returnflow.services.carrier_secrets import set_secret
+from returnflow.services.tenants import tenant_by_slug
+from returnflow.services.tracking import import_scans
+
+SECRET = "bench-webhook-secret-0001"
+STEPS = ["picked_up", "in_transit", "in_transit", "out_for_delivery", "delivered"]
+T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+
+
+def start_server(url: str, port: int, workers: int, wait: float = 120) -> subprocess.Popen[bytes]:
+    """uvicorn with the benchmark app; like bench_returns' but patient on a busy machine."""
+    env = {**os.environ, "RETURNFLOW_DATABASE_URL": url, "RETURNFLOW_DB_POOL_SIZE": "10"}
+    cmd = [sys.executable, "-m", "uvicorn", "bench_app:create", "--factory", "--app-dir", str(HERE),
+           "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+           "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env)
+    deadline = time.time() + wait
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def make_returns(url: str, port: int, key: str, lines: list[tuple[str, str]]) -> list[str]:
+    """Approved returns for the seeded orders (through the API), each given a tracking number."""
+    auth = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def a_return(i: int) -> tuple[str, str, dict[str, str], bytes]:
+        number, line_id = lines[i]
+        body = {
+            "order_number": number,
+            "resolution": "refund",
+            "lines": [{"order_line_id": line_id, "quantity": 1, "reason": "size_too_small"}],
+        }
+        return "POST", "/v1/returns", auth, json.dumps(body).encode()
+
+    run_load("seed_returns", "127.0.0.1", port, a_return, concurrency=8, seconds=600, limit=len(lines))
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE returns SET tracking_number = 'BT' || upper(substr(id, 5))"))
+        numbers = [n for (n,) in conn.execute(select(ReturnRow.tracking_number).order_by(ReturnRow.id))]
+    engine.dispose()
+    return [n for n in numbers if n]
+
+
+def webhook_load(port: int, numbers: list[str], per_request: int, seconds: float, concurrency: int, tag: str):  # type: ignore[no-untyped-def]
+    """Generic signed webhooks; request i carries `per_request` events of one return's journey."""
+
+    def request(i: int) -> tuple[str, str, dict[str, str], bytes]:
+        number = numbers[i % len(numbers)]
+        round_ = i // len(numbers)
+        records = []
+        for k in range(per_request):
+            step = (round_ * per_request + k) % len(STEPS)
+            at = T0 + timedelta(hours=round_ * per_request + k)
+            records.append(
+                {
+                    "event_id": f"{tag}-{i}-{k}",
+                    "tracking_number": number,
+                    "status": STEPS[step],
+                    "occurred_at": at.isoformat(),
+                    "location": "Reno, NV 89502",
+                }
+            )
+        body = json.dumps(records[0] if per_request == 1 else records).encode()
+        sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        headers = {"Content-Type": "application/json", "X-ReturnFlow-Signature": sig}
+        return "POST", "/v1/webhooks/bench/tracking/generic", headers, body
+
+    return run_load(f"webhooks_{per_request}_per_request", "127.0.0.1", port, request,
+                    concurrency=concurrency, seconds=seconds)  # fmt: skip
+
+
+def bulk_import(url: str, numbers: list[str], n_events: int) -> dict[str, float | int]:
+    """Import `n_events` scans (half for known returns, half not yet labelled) in one transaction."""
+    c = bootstrap(Settings(database_url=url))
+    tenant = tenant_by_slug(c.db, "bench")
+    events = []
+    for i in range(n_events):
+        number = numbers[i % len(numbers)] if i % 2 == 0 else f"UNL{i:012d}"
+        events.append(
+            CarrierEvent(
+                provider="generic",
+                event_id=f"file-{i}",
+                tracking_number=number,
+                carrier="ups",
+                status=TrackingStatus(STEPS[(i // len(numbers)) % len(STEPS)]),
+                raw_status="scan",
+                substatus=None,
+                occurred_at=T0 + timedelta(days=20, seconds=i),
+                location="Reno, NV",
+            )
+        )
+    started = time.perf_counter()
+    result = import_scans(c.db, c.clock, system_actor(tenant.id, "bench"), events)
+    seconds = time.perf_counter() - started
+    c.db.engine.dispose()
+    return {"name": "bulk_import", "events": n_events, "new": result.new, "applied": result.applied,
+            "seconds": round(seconds, 2), "events_per_s": round(n_events / seconds)}  # fmt: skip
+
+
+def main() -> None:
+    """Seed, serve, drive the webhook loads, then the bulk import; print JSON results."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--concurrency", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--returns", type=int, default=3000)
+    ap.add_argument("--import-events", type=int, default=100_000)
+    args = ap.parse_args()
+    url, pg_name = database_url(args.db)
+    proc = None
+    meta = {"db": args.db, "workers": args.workers, "concurrency": args.concurrency,
+            "cpus": os.cpu_count(), "python": platform.python_version()}  # fmt: skip
+    try:
+        key, lines = seed(url, args.returns)
+        c = bootstrap(Settings(database_url=url))
+        tenant = tenant_by_slug(c.db, "bench")
+        set_secret(c.db, c.clock, system_actor(tenant.id, "bench"), "generic", SECRET)
+        c.db.engine.dispose()
+        port = free_port()
+        proc = start_server(url, port, args.workers)
+        numbers = make_returns(url, port, key, lines)
+        for per_request in (1, 5):
+            res = webhook_load(port, numbers, per_request, args.seconds, args.concurrency, f"w{per_request}")
+            row = {**meta, **res.summary(), "statuses": dict(res.statuses)}
+            row["events_per_s"] = round(res.throughput * per_request, 1)
+            print(json.dumps(row), flush=True)
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc = None
+        print(json.dumps({**meta, **bulk_import(url, numbers, args.import_events)}), flush=True)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+        if pg_name:
+            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
