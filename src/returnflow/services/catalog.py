@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from returnflow.adapters.geo import locate
 from returnflow.domain.catalog import Product
 from returnflow.domain.errors import NotFound
 from returnflow.services.access import Actor
@@ -45,6 +46,10 @@ def node_view(row: NodeRow) -> dict[str, Any]:
         "country": row.country,
         "capabilities": list(row.capabilities or []),
         "daily_capacity": row.daily_capacity,
+        "handling_cost": row.handling_cost,
+        "latitude": row.latitude,
+        "longitude": row.longitude,
+        "recovery_percent": row.recovery_percent,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
     }
@@ -93,6 +98,8 @@ def upsert_node(db: Database, clock: Clock, actor: Actor, code: str, data: NodeI
     now = clock()
     fields = data.model_dump()
     fields["capabilities"] = sorted(set(fields["capabilities"]))
+    # A node routing cannot place is refused now, naming its postal code, not guessed later.
+    locate(data.postal_code, data.country, data.latitude, data.longitude)
     with db.uow(actor.tenant_id) as uow:
         row = uow.catalog.node(code)
         if row is None:

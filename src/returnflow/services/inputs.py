@@ -72,6 +72,10 @@ class NodeInput(Strict):
     country: Country
     capabilities: list[Capability] = Field(default_factory=list)
     daily_capacity: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    handling_cost: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    recovery_percent: dict[str, Annotated[int, Field(ge=0, le=100)]] | None = None
 
 
 class CustomerInput(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ from returnflow.domain.errors import DomainError, FieldProblem, NotFound, Valida
 from returnflow.domain.policy import CustomerHistory, Decision, LineRequest, ReturnRequest, evaluate
 from returnflow.domain.returns import ReturnStatus, releases_units, transition
 from returnflow.domain.risk import RiskAssessment, RiskSignals, assess
+from returnflow.services import routing
 from returnflow.services.access import Actor
 from returnflow.services.catalog import to_domain_product
 from returnflow.services.clock import Clock
@@ -124,6 +126,8 @@ def build_request(
         history=history,
         risk_tier=risk.tier,
     )
+    # Keep-it compares the real cost of bringing the items back (routing), when it can be priced.
+    request = replace(request, return_shipping_cost=routing.quote_return_cost(uow, request))
     return request, risk
 
 
@@ -262,6 +266,7 @@ def _store_return(
     )
     if status is ReturnStatus.APPROVED:
         fire_trigger(uow, actor, now, row, "approved")
+        routing.on_approved(uow, actor, row, now)
     return row
 
 
@@ -302,6 +307,7 @@ def change_status(
         )
         if target is ReturnStatus.APPROVED:
             fire_trigger(uow, actor, now, row, "approved")
+            routing.on_approved(uow, actor, row, now)
         view = return_view(row, lines)
         uow.commit()
     return view

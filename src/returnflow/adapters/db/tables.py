@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -116,6 +117,12 @@ class NodeRow(Base):
     country: Mapped[str] = mapped_column(String(2))
     capabilities: Mapped[list[Any]] = mapped_column(default=list)
     daily_capacity: Mapped[int | None] = mapped_column(Integer)
+    # Routing inputs: cost to handle one unit, explicit coordinates (else the postal-code centroid),
+    # and per-category recovery percent overriding the default for the node's kind.
+    handling_cost: Mapped[int] = mapped_column(BigInteger, default=0)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    recovery_percent: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -188,6 +195,7 @@ class ReturnRow(Base):
         Index("ix_returns_tenant_status", "tenant_id", "status", "id"),
         Index("ix_returns_tenant_order", "tenant_id", "order_number"),
         Index("ix_returns_tenant_customer", "tenant_id", "customer_email", "created_at"),
+        Index("ix_returns_tenant_destination", "tenant_id", "destination_node", "routed_at"),
         Index("ix_returns_tenant_tracking", "tenant_id", "tracking_number"),
     )
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
@@ -209,6 +217,13 @@ class ReturnRow(Base):
     decision: Mapped[dict[str, Any]]
     risk: Mapped[dict[str, Any]]
     destination_node: Mapped[str | None] = mapped_column(String(64))
+    # Routing: the chosen carrier service, its expected total cost, label kind (qr / printed) and
+    # the explanation (chosen option, runners-up with their costs, what was ruled out).
+    carrier_service: Mapped[str | None] = mapped_column(String(64))
+    routing_cost: Mapped[int | None] = mapped_column(BigInteger)
+    label_type: Mapped[str | None] = mapped_column(String(10))
+    routing: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    routed_at: Mapped[datetime | None]
     tracking_number: Mapped[str | None] = mapped_column(String(64))
     status_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]

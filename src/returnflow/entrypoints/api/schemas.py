@@ -55,6 +55,10 @@ class NodeOut(BaseModel):
     country: str
     capabilities: list[str]
     daily_capacity: int | None
+    handling_cost: int = 0
+    latitude: float | None = None
+    longitude: float | None = None
+    recovery_percent: dict[str, int] | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -175,6 +179,10 @@ class ReturnOut(BaseModel):
     credit_trigger: str
     destination: DestinationOut | None
     tracking_number: str | None
+    carrier_service: str | None = None
+    label_type: str | None = None
+    routing_cost: int | None = None
+    routing: dict[str, Any] | None = None
     status_note: str | None
     created_at: datetime
     updated_at: datetime

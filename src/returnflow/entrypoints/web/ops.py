@@ -186,3 +186,10 @@ def act(request: Request, return_id: str, action: str, form: Form) -> Response:
             request, staff, return_id, error=str(err), reject_reason=reason, status_code=_status_of(err)
         )
     return _to(f"/ops/returns/{return_id}?done={action}")
+
+
+# The network-design page lives in its own module; registered here so /ops stays one router.
+from returnflow.entrypoints.web import ops_network  # noqa: E402
+
+router.add_api_route("/network", ops_network.network_page, methods=["GET"], response_class=HTMLResponse)
+router.add_api_route("/network", ops_network.network_design, methods=["POST"], response_class=HTMLResponse)

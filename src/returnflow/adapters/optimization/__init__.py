@@ -1,0 +1,1 @@
+"""Optimization solvers: batch routing under daily capacities, network design."""
