@@ -22,6 +22,15 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     # Signs portal tokens and session cookies; when empty, a random one is kept in the data dir.
     secret_key: str = ""
+    # Worker: customer emails over SMTP (empty host → emails stay queued), poll interval in seconds.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "returns@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    worker_interval: float = 1.0
+    public_base_url: str = ""
 
     @property
     def effective_database_url(self) -> str:

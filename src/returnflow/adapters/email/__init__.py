@@ -1,0 +1,1 @@
+"""Email adapters: SMTP delivery and the shipped customer email templates."""
