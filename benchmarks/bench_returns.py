@@ -57,6 +57,14 @@ def database_url(kind: str) -> tuple[str, str | None]:
     return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False), name
 
 
+def drop_database(name: str) -> None:
+    """Drop the run's PostgreSQL database."""
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def seed(url: str, n_orders: int) -> tuple[str, list[tuple[str, str]]]:
     """A tenant, an admin key, 20 products and `n_orders` one-line orders by distinct customers."""
     c = bootstrap(Settings(database_url=url), migrate=True)
@@ -108,8 +116,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    """uvicorn with the benchmark app factory; waits until /healthz answers."""
+def start_server(url: str, port: int, workers: int, wait: float = 120) -> subprocess.Popen[bytes]:
+    """uvicorn with the benchmark app factory; waits (patiently, on a busy machine) until /healthz answers."""
     env = {**os.environ, "RETURNFLOW_DATABASE_URL": url, "RETURNFLOW_DB_POOL_SIZE": "10"}
     cmd = [
         sys.executable, "-m", "uvicorn", "bench_app:create", "--factory", "--app-dir", str(HERE),
@@ -117,7 +125,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, env=env)
-    deadline = time.time() + 30
+    deadline = time.time() + wait
     while time.time() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -173,10 +181,7 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=30)
         if pg_name:
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
+            drop_database(pg_name)
 
 
 def report(args: argparse.Namespace, base: LoadResult, rets: LoadResult) -> None:

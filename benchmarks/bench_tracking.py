@@ -15,18 +15,16 @@ import hmac
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_returns import HERE, PG_ADMIN, database_url, free_port, seed
+from bench_returns import database_url, drop_database, free_port, seed, start_server
 from loadgen import run_load
 
 from returnflow.adapters.db.tables import ReturnRow
@@ -41,24 +39,6 @@ from returnflow.services.tracking import import_scans
 SECRET = "bench-webhook-secret-0001"
 STEPS = ["picked_up", "in_transit", "in_transit", "out_for_delivery", "delivered"]
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-
-
-def start_server(url: str, port: int, workers: int, wait: float = 120) -> subprocess.Popen[bytes]:
-    """uvicorn with the benchmark app; like bench_returns' but patient on a busy machine."""
-    env = {**os.environ, "RETURNFLOW_DATABASE_URL": url, "RETURNFLOW_DB_POOL_SIZE": "10"}
-    cmd = [sys.executable, "-m", "uvicorn", "bench_app:create", "--factory", "--app-dir", str(HERE),
-           "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-           "--log-level", "warning", "--no-access-log"]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env)
-    deadline = time.time() + wait
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("server did not start")
 
 
 def make_returns(url: str, port: int, key: str, lines: list[tuple[str, str]]) -> list[str]:
@@ -176,10 +156,7 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=30)
         if pg_name:
-            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
-            admin.dispose()
+            drop_database(pg_name)
 
 
 if __name__ == "__main__":

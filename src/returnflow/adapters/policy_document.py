@@ -43,7 +43,7 @@ def _invalid(code: str, message: str, field: str = _DOCUMENT) -> PolicyInvalid:
     return PolicyInvalid(message, code="policy_invalid", problems=[FieldProblem(field, code, message)])
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(yaml.SafeLoader):
     """A safe YAML loader that refuses duplicate keys instead of silently keeping the last one."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -81,7 +81,7 @@ def parse_document(text: str) -> dict[str, Any]:
             raise _invalid("invalid_json", str(exc)) from exc
     else:
         try:
-            data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: plain data only
+            data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader: plain data only
         except yaml.YAMLError as exc:
             raise _invalid("invalid_yaml", _yaml_message(exc)) from exc
     if not isinstance(data, dict):

@@ -9,24 +9,10 @@ import yaml
 from pydantic import BeforeValidator, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
+from returnflow.adapters.policy_document import UniqueKeyLoader
 from returnflow.domain.errors import FieldProblem, ValidationFailed
 
 DOCUMENT = "document"
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate keys instead of silently keeping the last one."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def invalid(what: str, problems: list[FieldProblem], code: str) -> ValidationFailed:
@@ -42,7 +28,7 @@ def invalid(what: str, problems: list[FieldProblem], code: str) -> ValidationFai
 def parse_yaml(text: str, what: str, code: str) -> dict[str, Any]:
     """YAML text to a mapping; syntax errors name the line and column."""
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        data = yaml.load(text, Loader=UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
