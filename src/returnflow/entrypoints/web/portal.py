@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from returnflow.bootstrap import Container
 from returnflow.domain.errors import DomainError, NotFound
-from returnflow.entrypoints.web import session
+from returnflow.entrypoints.web import portal_return, session
 from returnflow.entrypoints.web.lookups import find_tenant, product_names, reason_catalogue
 from returnflow.entrypoints.web.portal_forms import (
     ReturnForm,
@@ -214,28 +214,5 @@ def _duplicate_message(err: DomainError) -> str:
     return err.message
 
 
-@router.get("/returns/{return_id}", response_class=HTMLResponse)
-def tracking(request: Request, slug: str, return_id: str, created: str | None = None) -> Response:
-    """A return's status, money and timeline, for the customer who requested it."""
-    c = session.container(request)
-    tenant = find_tenant(c, slug)
-    if tenant is None:
-        return _not_found("We do not know this shop.")
-    shopper = session.shopper(request, tenant.id)
-    if shopper is None:
-        return _to(f"/portal/{slug}?session_ended=1")
-    try:
-        found = returns.get_return(c.db, shopper.actor(), return_id)
-    except NotFound:
-        return _not_found("We could not find this return.")
-    rules = list({hit["rule_id"]: hit for hit in found["decision"]["rules_fired"]}.values())
-    context = {
-        "tenant": tenant,
-        "ret": found,
-        "names": product_names(c, None, tenant.id, [line["sku"] for line in found["lines"]]),
-        "rules": rules,
-        "reason_labels": dict(reason_catalogue(c, tenant.id)),
-        "created": bool(created),
-        "csrf": session.form_token(request, shopper.token),
-    }
-    return page("portal_return.html", context)
+# The return page, its methods and labels live in their own module, under the same /portal/{slug}.
+router.include_router(portal_return.router)

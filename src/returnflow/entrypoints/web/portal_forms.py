@@ -1,4 +1,4 @@
-"""The portal's return form: read what the shopper chose, check it, and place service problems on lines."""
+"""The portal's forms: the return request and the return method, read and checked; refusals in words."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from returnflow.domain.errors import FieldProblem
+from returnflow.domain.errors import DomainError, FieldProblem
 from returnflow.services.inputs import ReturnInput
 
 RESOLUTIONS = ("refund", "store_credit", "exchange")
@@ -136,3 +136,28 @@ def place_problems(form: ReturnForm, problems: Sequence[FieldProblem], message: 
 def problems_from(body: dict[str, Any]) -> list[FieldProblem]:
     """Field problems from a stored (replayed) error response."""
     return [FieldProblem(p["field"], p["code"], p["message"]) for p in body.get("problems", [])]
+
+
+def read_method_choice(form: FormData) -> tuple[str | None, str | None]:
+    """The method code the shopper picked, or the message to show when there is none to send on.
+
+    A well-formed code that this return does not qualify for still goes to the service, which is the
+    one place that decides and explains why not.
+    """
+    code = _text(form, "method")
+    if not code:
+        return None, "Choose how you will send your return back."
+    if len(code) > 20 or not code.replace("_", "").isalnum():
+        return None, "This return method is not one we offer. Please choose one from the list."
+    return code, None
+
+
+def refusal_message(err: DomainError) -> str:
+    """A service refusal as one sentence or two for the shopper (reasons after the summary)."""
+    summary = err.message[:1].upper() + err.message[1:]
+    if err.code == "method_not_available":
+        reasons = " ".join(p.message for p in err.problems)
+        return f"{summary}. {reasons}".strip()
+    if err.code == "unknown_method":
+        return "This return method is not one we offer. Please choose one from the list."
+    return summary if summary.endswith(".") else f"{summary}."
