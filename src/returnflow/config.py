@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     workers: int = 1
     max_body_bytes: int = 1_000_000
     db_pool_size: int = 10
+    # How long a server process remembers an authenticated API key (0 = look it up every request).
+    api_key_cache_seconds: float = 5.0
     # Signs portal tokens and session cookies; when empty, a random one is kept in the data dir.
     secret_key: str = ""
     # Worker: customer emails over SMTP (empty host → emails stay queued), poll interval in seconds.

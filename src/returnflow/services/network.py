@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -88,43 +89,106 @@ def node_point(row: NodeRow) -> Any:
     return locate(row.postal_code, row.country, row.latitude, row.longitude)
 
 
-def destinations(uow: UnitOfWork, now: datetime) -> tuple[list[Destination], list[Exclusion]]:
-    """Every node with today's remaining capacity; nodes that cannot be located are set aside."""
-    midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
-    used = uow.routing.routed_since(midnight)
+def _destination(row: NodeRow) -> Destination:
+    """A node as routing sees it, with its whole daily capacity still free."""
+    return Destination(
+        code=row.code,
+        kind=row.kind,
+        capabilities=frozenset(row.capabilities or ()),
+        location=node_point(row),
+        handling_cost=row.handling_cost or 0,
+        remaining_capacity=row.daily_capacity,
+        recovery_overrides={str(k): int(v) for k, v in (row.recovery_percent or {}).items()} or None,
+    )
+
+
+def _located(uow: UnitOfWork) -> tuple[tuple[Destination, ...], tuple[Exclusion, ...]]:
+    """Every node located; nodes that cannot be located are set aside."""
     out: list[Destination] = []
     unlocated: list[Exclusion] = []
     for row in uow.catalog.nodes():
         try:
-            point = node_point(row)
+            out.append(_destination(row))
         except PostalCodeUnknown as err:
             unlocated.append(Exclusion(row.code, None, err.code, f"node {row.code}: {err.message}"))
-            continue
-        remaining = None if row.daily_capacity is None else row.daily_capacity - used.get(row.code, 0)
-        out.append(
-            Destination(
-                code=row.code,
-                kind=row.kind,
-                capabilities=frozenset(row.capabilities or ()),
-                location=point,
-                handling_cost=row.handling_cost or 0,
-                remaining_capacity=remaining,
-                recovery_overrides={str(k): int(v) for k, v in (row.recovery_percent or {}).items()} or None,
-            )
-        )
-    return out, unlocated
+    return tuple(out), tuple(unlocated)
 
 
-def load_network(uow: UnitOfWork, currency: str, now: datetime) -> Network:
-    """The network for routing a return in `currency` today."""
+def _with_capacity_used(nodes: tuple[Destination, ...], used: dict[str, int]) -> list[Destination]:
+    return [
+        n
+        if n.remaining_capacity is None
+        else replace(n, remaining_capacity=n.remaining_capacity - used.get(n.code, 0))
+        for n in nodes
+    ]
+
+
+def destinations(uow: UnitOfWork, now: datetime) -> tuple[list[Destination], list[Exclusion]]:
+    """Every node with today's remaining capacity; nodes that cannot be located are set aside."""
+    nodes, unlocated = _located(uow)
+    return _with_capacity_used(nodes, uow.routing.routed_since(_midnight(now))), list(unlocated)
+
+
+def _midnight(now: datetime) -> datetime:
+    return datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
+
+
+def _load_static(uow: UnitOfWork, currency: str) -> Network:
+    """The network without today's capacity use: what changes only when the network is edited."""
     services, rates, source = carrier_services(uow, currency)
-    nodes, unlocated = destinations(uow, now)
+    nodes, unlocated = _located(uow)
     settings = uow.routing.settings()
     return Network(
-        destinations=tuple(nodes),
+        destinations=nodes,
         services=services,
         rates=rates,
         rate_source=source,
         sla_days=settings.max_transit_days if settings is not None else None,
-        unlocated=tuple(unlocated),
+        unlocated=unlocated,
     )
+
+
+class _NetworkCache:
+    """Static networks per (tenant, currency), reused while the tenant's network fingerprint holds.
+
+    Routing runs on every return request; reading nodes, services, rate cards and settings each time
+    cost four queries and the rate-card build. The fingerprint (one query) covers edits from any
+    process; a unit of work reuses what it read first unless this process wrote to the network since.
+    """
+
+    MAX_ENTRIES = 2_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], tuple[tuple[Any, ...], Network]] = {}
+
+    def get(self, uow: UnitOfWork, currency: str) -> Network:
+        memo: dict[tuple[str, str], tuple[int, Network]] = uow.session.info.setdefault("network", {})
+        key = (uow.tenant_id, currency)
+        seen = memo.get(key)
+        if seen is not None and seen[0] == uow.routing.network_generation():
+            return seen[1]
+        fingerprint = uow.routing.network_fingerprint()
+        cached = self._entries.get(key)
+        if cached is not None and cached[0] == fingerprint:
+            net = cached[1]
+        else:
+            net = _load_static(uow, currency)
+            with self._lock:
+                if len(self._entries) >= self.MAX_ENTRIES:
+                    self._entries.clear()
+                self._entries[key] = (fingerprint, net)
+        memo[key] = (fingerprint[0], net)
+        return net
+
+
+_cache = _NetworkCache()
+
+
+def load_network(uow: UnitOfWork, currency: str, now: datetime) -> Network:
+    """The network for routing a return in `currency` today (capacity used so far is always live)."""
+    static = _cache.get(uow, currency)
+    if not any(n.remaining_capacity is not None for n in static.destinations):
+        return static
+    used = uow.routing.routed_since(_midnight(now))
+    return replace(static, destinations=tuple(_with_capacity_used(static.destinations, used)))

@@ -115,8 +115,13 @@ def create_key(
 
 def authenticate(db: Database, plaintext: str) -> Actor | None:
     """The actor behind a key, or None when the key is unknown or revoked."""
+    return authenticate_hash(db, hash_key(plaintext))
+
+
+def authenticate_hash(db: Database, key_hash: str) -> Actor | None:
+    """The actor behind a key's hash, or None when the key is unknown or revoked."""
     with db.uow(readonly=True) as uow:
-        key = uow.tenants.key_by_hash(hash_key(plaintext))
+        key = uow.tenants.key_by_hash(key_hash)
         if key is None:
             return None
         return Actor(

@@ -5,14 +5,19 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 READONLY_OPTION = "returnflow_readonly"
+# A pooled connection idle for longer than this is pinged before use (a restarted server or a
+# dropped socket is then replaced transparently); busy connections skip the round trip.
+PING_AFTER_IDLE_SECONDS = 10.0
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
@@ -29,7 +34,32 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         return engine
     if parsed.drivername == "postgresql":
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    event.listen(engine, "checkin", _mark_idle)
+    event.listen(engine, "checkout", _idle_ping(engine))
+    return engine
+
+
+def _mark_idle(_dbapi_conn: Any, record: Any) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+def _idle_ping(engine: Engine) -> Callable[[Any, Any, Any], None]:
+    """`pool_pre_ping` for connections that sat idle only: one round trip saved per busy checkout."""
+
+    def ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as err:  # any failure means the connection is unusable
+            raise exc.DisconnectionError(str(err)) from err
+        if not alive:
+            raise exc.DisconnectionError("connection did not answer a ping")
+
+    return ping_if_idle
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

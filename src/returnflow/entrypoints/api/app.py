@@ -18,6 +18,7 @@ from returnflow.entrypoints.api import (
     routes_webhooks,
 )
 from returnflow.entrypoints.api.body_limit import BodyLimit
+from returnflow.entrypoints.api.key_cache import KeyCache
 from returnflow.entrypoints.web import pages
 
 DESCRIPTION = """ReturnFlow's public API. Authenticate with `Authorization: Bearer <api key>`.
@@ -30,6 +31,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     container = container or bootstrap()
     app = FastAPI(title="ReturnFlow", version=__version__, description=DESCRIPTION)
     app.state.container = container
+    app.state.keys = KeyCache(container.settings.api_key_cache_seconds)
     problems.install(app)
     for router in (
         routes_catalog.router,

@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+_TXN_KEY = "returnflow_txn"
+
+
+def txn_memo(session: Session) -> dict[str, Any]:
+    """What the current transaction itself created or locked, so it is not read back again.
+
+    Rows inserted or locked by this transaction cannot change under it, so repositories answer
+    from here instead of a round trip. Forgotten at commit and rollback.
+    """
+    memo: dict[str, Any] = session.info.setdefault(_TXN_KEY, {})
+    return memo
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_transaction(session: Session) -> None:
+    session.info.pop(_TXN_KEY, None)
 
 
 def encode_cursor(value: str) -> str:
@@ -29,3 +49,8 @@ class TenantScoped:
     def __init__(self, session: Session, tenant_id: str) -> None:
         self.s = session
         self.tenant_id = tenant_id
+
+    @property
+    def memo(self) -> dict[str, Any]:
+        """The current transaction's memo (see `txn_memo`)."""
+        return txn_memo(self.s)

@@ -28,6 +28,8 @@ class LedgerRepository(TenantScoped):
         """Insert an entry with its postings `(account, side, amount, currency)`."""
         row = LedgerEntryRow(tenant_id=self.tenant_id, **entry)
         self.s.add(row)
+        if row.return_id:
+            self.memo.setdefault("credited_returns", set()).add(row.return_id)
         self.s.add_all(
             LedgerPostingRow(
                 tenant_id=self.tenant_id,
@@ -79,6 +81,8 @@ class LedgerRepository(TenantScoped):
 
     def has_credit(self, return_id: str) -> bool:
         """Whether a return has already been credited."""
+        if return_id in self.memo.get("new_returns", {}):  # created by this transaction
+            return return_id in self.memo.get("credited_returns", set())
         found = self.s.scalar(
             select(LedgerEntryRow.id).where(
                 LedgerEntryRow.tenant_id == self.tenant_id, LedgerEntryRow.return_id == return_id

@@ -35,14 +35,18 @@ class OrderRepository(TenantScoped):
 
     def lines(self, order_id: str, *, for_update: bool = False) -> Sequence[OrderLineRow]:
         """An order's lines in order; locked when the caller will change returned quantities."""
+        locked: dict[str, Sequence[OrderLineRow]] = self.memo.setdefault("locked_order_lines", {})
+        if order_id in locked:  # this transaction holds their locks: they cannot have changed
+            return locked[order_id]
         stmt = (
             select(OrderLineRow)
             .where(OrderLineRow.tenant_id == self.tenant_id, OrderLineRow.order_id == order_id)
             .order_by(OrderLineRow.position)
         )
-        if for_update:
-            stmt = stmt.with_for_update()
-        return self.s.scalars(stmt).all()
+        if not for_update:
+            return self.s.scalars(stmt).all()
+        rows = locked[order_id] = self.s.scalars(stmt.with_for_update()).all()
+        return rows
 
     def add(
         self, order: dict[str, Any], lines: Sequence[dict[str, Any]]

@@ -18,6 +18,9 @@ class ReturnRepository(TenantScoped):
 
     def get(self, return_id: str, *, for_update: bool = False) -> ReturnRow | None:
         """One return (row-locked when it is about to change)."""
+        created = self.memo.get("new_returns", {}).get(return_id)
+        if created is not None:  # inserted by this transaction: nobody else can see or lock it
+            return created[0]  # type: ignore[no-any-return]
         stmt = select(ReturnRow).where(ReturnRow.tenant_id == self.tenant_id, ReturnRow.id == return_id)
         if for_update:
             stmt = stmt.with_for_update()
@@ -25,6 +28,9 @@ class ReturnRepository(TenantScoped):
 
     def lines(self, return_id: str) -> Sequence[ReturnLineRow]:
         """A return's lines in order."""
+        created = self.memo.get("new_returns", {}).get(return_id)
+        if created is not None:
+            return sorted(created[1], key=lambda line: line.position)
         return self.s.scalars(
             select(ReturnLineRow)
             .where(ReturnLineRow.tenant_id == self.tenant_id, ReturnLineRow.return_id == return_id)
@@ -54,6 +60,7 @@ class ReturnRepository(TenantScoped):
         self.s.add(row)
         self.s.flush()
         self.s.add_all(line_rows)
+        self.memo.setdefault("new_returns", {})[row.id] = (row, line_rows)
         return row, line_rows
 
     def search(

@@ -6,11 +6,30 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
-from returnflow.adapters.db.tables import ReturnRow
+from returnflow.adapters.db.tables import NodeRow, ReturnRow
 from returnflow.adapters.db.tables_routing import CarrierRow, CarrierServiceRow, RoutingSettingsRow
+
+# Bumped whenever this process writes a node, a carrier service or the routing settings, so that a
+# cached network is never reused after a change made here (even within one clock tick); changes
+# made by other processes show in the database part of `network_fingerprint`.
+_generation = [0]
+
+
+def _bump(*_: Any) -> None:
+    _generation[0] += 1
+
+
+for _table in (NodeRow, CarrierServiceRow, RoutingSettingsRow):
+    for _when in ("after_insert", "after_update", "after_delete"):
+        event.listen(_table, _when, _bump)
+
+
+def network_generation() -> int:
+    """How many network writes this process has flushed."""
+    return _generation[0]
 
 
 class RoutingRepository(TenantScoped):
@@ -62,6 +81,27 @@ class RoutingRepository(TenantScoped):
             .group_by(ReturnRow.destination_node)
         ).all()
         return {str(node): int(n) for node, n in rows}
+
+    def network_fingerprint(self) -> tuple[Any, ...]:
+        """What changes whenever the tenant's nodes, services or routing settings change (one query)."""
+        t = self.tenant_id
+        n, s_ = NodeRow, CarrierServiceRow
+        row = self.s.execute(
+            select(
+                select(func.count()).where(n.tenant_id == t).scalar_subquery(),
+                select(func.max(n.updated_at)).where(n.tenant_id == t).scalar_subquery(),
+                select(func.count()).where(s_.tenant_id == t).scalar_subquery(),
+                select(func.max(s_.updated_at)).where(s_.tenant_id == t).scalar_subquery(),
+                select(RoutingSettingsRow.updated_at)
+                .where(RoutingSettingsRow.tenant_id == t)
+                .scalar_subquery(),
+            )
+        ).one()
+        return (network_generation(), *row)
+
+    def network_generation(self) -> int:
+        """How many network writes this process has flushed (see `network_fingerprint`)."""
+        return network_generation()
 
     def settings(self) -> RoutingSettingsRow | None:
         """The tenant's routing settings (None until set)."""
