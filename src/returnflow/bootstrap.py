@@ -8,9 +8,11 @@ from returnflow.adapters.db.engine import make_engine
 from returnflow.adapters.db.migrate import upgrade
 from returnflow.adapters.db.uow import Database
 from returnflow.adapters.labels.offline import OfflineCarrierLabels
+from returnflow.adapters.storage.local import LocalPhotoStore
 from returnflow.config import Settings, get_settings
 from returnflow.services.clock import Clock, system_clock
 from returnflow.services.label_port import CarrierLabelPort
+from returnflow.services.storage_port import PhotoStore
 
 
 @dataclass
@@ -21,6 +23,18 @@ class Container:
     db: Database
     clock: Clock
     label_carrier: CarrierLabelPort = field(default_factory=OfflineCarrierLabels)
+    # Inspection photos: a directory under the data dir unless another store is given.
+    photo_store: PhotoStore | None = None
+
+    def __post_init__(self) -> None:
+        if self.photo_store is None:
+            self.photo_store = LocalPhotoStore(self.settings.data_dir / "photos")
+
+    @property
+    def photos(self) -> PhotoStore:
+        """The photo store (always set after construction)."""
+        assert self.photo_store is not None
+        return self.photo_store
 
 
 def bootstrap(

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     port: int = 8000
     workers: int = 1
     max_body_bytes: int = 1_000_000
+    # Inspection photo uploads (their own body limit; JPEG, PNG or WebP only).
+    max_photo_bytes: int = 10_000_000
     db_pool_size: int = 10
     # How long a server process remembers an authenticated API key (0 = look it up every request).
     api_key_cache_seconds: float = 5.0

@@ -231,6 +231,8 @@ def test_negative_amount_bad_resolution_and_invalid_trigger() -> None:
         ("rules[1].resolutions[1]", "invalid_choice"),
         ("rules[2].credit_trigger", "invalid_choice"),
     ]
+    by_field = {p.field: p.message for p in problems_of(data)}
+    assert by_field["resolutions[1]"] == "'cash' is not one of: " + ", ".join(RESOLUTIONS)
 
 
 def test_every_problem_is_listed_at_once() -> None:

@@ -228,6 +228,7 @@ def _to_policy(doc: PolicyDoc, version: int, exponent: int, conds: dict[str, Com
         label_valid_days=shipping.label_valid_days if shipping else None,
         shipping_statement=shipping.statement if shipping else None,
         rules=tuple(_rule(i, rule, exponent, conds) for i, rule in enumerate(doc.rules)),
+        grade_deductions=tuple(sorted(doc.grade_deductions.items())),
     )
 
 

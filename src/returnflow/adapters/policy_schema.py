@@ -20,6 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from returnflow.domain.inspection import GRADES
 from returnflow.domain.policy import (
     CHARGE_BASES,
     CHECKS,
@@ -40,8 +41,8 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
         if value not in choices:
             raise PydanticCustomError(
                 "invalid_choice",
-                "{value!r} is not one of: {choices}",
-                {"value": value, "choices": ", ".join(choices)},
+                "{value} is not one of: {choices}",
+                {"value": repr(value), "choices": ", ".join(choices)},
             )
         return value
 
@@ -116,6 +117,7 @@ Trigger = Annotated[str, AfterValidator(_one_of(CREDIT_TRIGGERS))]
 Tier = Annotated[str, AfterValidator(_one_of(RISK_TIERS))]
 Check = Annotated[str, AfterValidator(_one_of(CHECKS))]
 Basis = Annotated[str, AfterValidator(_one_of(CHARGE_BASES))]
+Grade = Annotated[str, AfterValidator(_one_of(GRADES))]
 
 
 class _Doc(BaseModel):
@@ -242,3 +244,5 @@ class PolicyDoc(_Doc):
     keep_it: KeepItDoc | None = None
     shipping: ShippingDoc | None = None
     rules: list[RuleDoc] = Field(default_factory=list)
+    # Percent of a unit's price withheld per inspected grade, for credits released at inspection.
+    grade_deductions: dict[Grade, Percent] = Field(default_factory=dict)

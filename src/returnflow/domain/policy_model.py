@@ -142,6 +142,9 @@ class Policy:
     label_valid_days: int | None = None
     shipping_statement: str | None = None
     rules: tuple[PolicyRule, ...] = ()
+    # Percent of a unit's price withheld when it is inspected at a grade (e.g. C: 10, D: 40); applied
+    # only to credits released at inspection (trigger `inspected`), explained on the credit.
+    grade_deductions: tuple[tuple[str, Decimal], ...] = ()
 
     def credit_trigger_for(self, risk_tier: str) -> str:
         """The credit trigger of a risk tier; an unknown tier gets the strictest automatic one."""

@@ -253,9 +253,25 @@ def demo(
 
 
 # Command modules of later capabilities register on the groups above (imported last on purpose).
-from returnflow.entrypoints import cli_ledger, cli_network, cli_planning, cli_tracking, cli_worker  # noqa: E402
+from returnflow.entrypoints import (  # noqa: E402
+    cli_ledger,
+    cli_network,
+    cli_planning,
+    cli_reports,
+    cli_tracking,
+    cli_worker,
+)
 
-__all__ = ["app", "cli_ledger", "cli_network", "cli_planning", "cli_tracking", "cli_worker", "main"]
+__all__ = [
+    "app",
+    "cli_ledger",
+    "cli_network",
+    "cli_planning",
+    "cli_reports",
+    "cli_tracking",
+    "cli_worker",
+    "main",
+]
 
 
 def main() -> None:

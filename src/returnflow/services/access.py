@@ -24,6 +24,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "credits.read": frozenset({"admin", "specialist", "finance", "customer"}),
     "credits.issue": frozenset({"admin", "finance"}),
     "ledger.read": frozenset({"admin", "finance"}),
+    # The returns-center floor (node-bound keys act only at their node).
+    "floor.receive": frozenset({"admin", "specialist", "warehouse"}),
+    "floor.inspect": frozenset({"admin", "specialist", "warehouse"}),
+    "floor.read": frozenset({"admin", "specialist", "warehouse", "finance", "partner"}),
+    "floor.configure": frozenset({"admin", "specialist"}),
+    "disposition.override": frozenset({"admin", "specialist"}),
+    "inventory.read": frozenset({"admin", "specialist", "warehouse", "finance", "partner"}),
+    "work_orders.write": frozenset({"admin", "specialist", "warehouse", "partner"}),
+    "claims.read": frozenset({"admin", "specialist", "finance", "warehouse"}),
+    "claims.write": frozenset({"admin", "specialist", "finance"}),
 }
 
 

@@ -9,11 +9,13 @@ lines are locked too, so concurrent returns of one order see each other's credit
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from returnflow.domain.credits import CreditBasis, ReturnedLine, Settlement, settle
 from returnflow.domain.errors import Conflict, NotFound, ValidationFailed
+from returnflow.domain.grade_deductions import Deduction
 from returnflow.services.access import Actor
 from returnflow.services.clock import Clock
 from returnflow.services.ids import new_id
@@ -41,18 +43,35 @@ DEFAULT_PROVIDER = "builtin"
 
 
 def fire_trigger(
-    uow: UnitOfWork, actor: Actor, at: datetime, return_row: ReturnRow, event: str
+    uow: UnitOfWork,
+    actor: Actor,
+    at: datetime,
+    return_row: ReturnRow,
+    event: str,
+    *,
+    deductions: Sequence[Deduction] = (),
 ) -> list[dict[str, Any]]:
-    """Issue the return's credit inside the caller's transaction if `event` reaches its trigger."""
+    """Issue the return's credit inside the caller's transaction if `event` reaches its trigger.
+
+    `deductions` (found at inspection) are applied only to a credit released by this event:
+    units not received are not credited, other deductions are withheld like fees.
+    """
     if event not in REACHES:
         raise ValueError(f"unknown credit event {event!r}; one of {', '.join(EVENTS)}")
     if return_row.credit_trigger not in REACHES[event]:
         return []
-    return issue_in(uow, actor, at, return_row.id, trigger=event)
+    return issue_in(uow, actor, at, return_row.id, trigger=event, deductions=deductions)
 
 
 def issue_in(
-    uow: UnitOfWork, actor: Actor, at: datetime, return_id: str, *, trigger: str, note: str | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    at: datetime,
+    return_id: str,
+    *,
+    trigger: str,
+    note: str | None = None,
+    deductions: Sequence[Deduction] = (),
 ) -> list[dict[str, Any]]:
     """Credit a return now unless it is already credited (or not creditable); the views created."""
     row = uow.returns.get(return_id, for_update=True)
@@ -61,26 +80,27 @@ def issue_in(
     lines = uow.returns.lines(row.id)
     order_lines = {ol.id: ol for ol in uow.orders.lines(row.order_id, for_update=True)}
     allocated = uow.ledger.allocated(list(order_lines))
+    not_received = {d.line_id: d.amount for d in deductions if d.code == "not_received"}
+    withheld = sum(d.amount for d in deductions if d.code != "not_received")
     returned = []
     for ln in lines:
         ol = order_lines[ln.order_line_id]
         paid = ol.unit_price * ol.quantity
-        returned.append(
-            ReturnedLine(ln.order_line_id, ln.unit_price * ln.quantity, paid - allocated.get(ol.id, 0))
-        )
+        value = max(ln.unit_price * ln.quantity - not_received.get(ln.id, 0), 0)
+        returned.append(ReturnedLine(ln.order_line_id, value, paid - allocated.get(ol.id, 0)))
     decision = row.decision or {}
     settlement = settle(
         CreditBasis(
             resolution=row.resolution,
             currency=row.currency,
             lines=tuple(returned),
-            fees_total=int(decision.get("fees_total", 0)),
+            fees_total=int(decision.get("fees_total", 0)) + withheld,
             bonus=int(decision.get("bonus_credit", 0)),
         )
     )
     if settlement.empty:
         return []
-    return _store(uow, actor, at, row, settlement, trigger, note)
+    return _store(uow, actor, at, row, settlement, trigger, note, deductions)
 
 
 def _store(
@@ -91,6 +111,7 @@ def _store(
     s: Settlement,
     trigger: str,
     note: str | None,
+    deductions: Sequence[Deduction] = (),
 ) -> list[dict[str, Any]]:
     assert s.entry is not None
     entry_id = new_id("led")
@@ -117,6 +138,20 @@ def _store(
         "bonus": s.bonus_granted,
         "note": note,
     }
+    if deductions:
+        details["deductions"] = [
+            {
+                "return_line_id": d.line_id,
+                "sku": d.sku,
+                "code": d.code,
+                "units": d.units,
+                "amount": d.amount,
+                "grade": d.grade,
+                "percent": str(d.percent) if d.percent is not None else None,
+                "explanation": d.explanation,
+            }
+            for d in deductions
+        ]
     if row.resolution == "exchange":
         # The return input names no replacement item: the same items are exchanged at equal value.
         details.update(replacement="same_items", replacement_value=s.replacement_value, charge=s.charge)

@@ -23,6 +23,18 @@ if TYPE_CHECKING:
 
 FORMATS = {"pdf": "application/pdf", "zpl": "application/x-zpl", "qr": "image/png"}
 LABELLED_STATUSES = ("approved", "in_transit", "delivered")
+LABEL_FREE_METHODS = {"in_store": "an in-store return", "keep_it": "a keep-it return"}
+# Why a return in another status has no label, as the shopper or specialist reads it.
+NO_LABEL_WORDS = {
+    "requested": "is still being decided; a label is issued once it is approved",
+    "pending_review": "is waiting for review; a label is issued once it is approved",
+    "rejected": "was rejected, so it has no label",
+    "cancelled": "was cancelled, so it has no label",
+    "expired": "expired before it was sent, so it has no label",
+    "received": "has already arrived, so it needs no label",
+    "inspected": "has already arrived, so it needs no label",
+    "completed": "is completed, so it needs no label",
+}
 
 
 class TrackingIssuer(Protocol):
@@ -45,6 +57,11 @@ class SelfIssued:
             d = int(ch) * (2 if i % 2 == 0 else 1)
             total += d - 9 if d > 9 else d
         return f"RF{body}{(10 - total % 10) % 10}"
+
+
+def _status_words(status: str) -> str:
+    """Why a return in `status` has no label, in words."""
+    return NO_LABEL_WORDS.get(status, f"is {status.replace('_', ' ')}, so it has no label")
 
 
 def _hazmat_rule(hazmat_class: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -144,12 +161,10 @@ def label_for(
         actor.ensure_visible(
             email=row.customer_email, node_code=row.destination_node, what=f"return {return_id}"
         )
+        if row.method in LABEL_FREE_METHODS:
+            raise Conflict(f"{LABEL_FREE_METHODS[row.method]} needs no shipping label", code="no_label")
         if row.status not in LABELLED_STATUSES:
-            raise Conflict(f"return {row.number} is {row.status}; it has no label", code="no_label")
-        if row.method in ("in_store", "keep_it"):
-            raise Conflict(
-                f"a {row.method.replace('_', '-')} return needs no shipping label", code="no_label"
-            )
+            raise Conflict(f"return {row.number} {_status_words(row.status)}", code="no_label")
         if not row.destination_node or not row.carrier_service:
             route_row(uow, actor, row, now, strict=True)
         service_code = row.carrier_service or ""

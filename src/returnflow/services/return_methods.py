@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from returnflow.domain.errors import Conflict, FieldProblem, NotFound, ValidationFailed
+from returnflow.domain.errors import Conflict, DomainError, FieldProblem, NotFound, ValidationFailed
 from returnflow.domain.geography import great_circle_km
 from returnflow.domain.recovery import recovery_percent
 from returnflow.domain.routing import Destination, Parcel, Service, hazmat_violations
@@ -15,7 +15,7 @@ from returnflow.services.network import Network, load_network
 from returnflow.services.policies import policy_in_force
 from returnflow.services.recording import record
 from returnflow.services.return_views import return_view
-from returnflow.services.routing import parcel_for_row, resolve_keep_it
+from returnflow.services.routing import decide, parcel_for_row, resolve_keep_it, route_row
 
 if TYPE_CHECKING:
     from returnflow.adapters.db.tables import ReturnRow
@@ -75,15 +75,35 @@ def _service(net: Network, code: str | None) -> Service | None:
     return next((s for s in net.services if s.code == code), None)
 
 
+def _carrier_route(row: ReturnRow, parcel: Parcel, net: Network) -> tuple[str, Service, int] | None:
+    """(node, service, shipping) a drop-off or pickup would use: the stored route, else a fresh quote.
+
+    Choosing in-store drops the carrier service; quoting again lets the shopper switch back to a
+    shipping method until a label exists (choosing it routes the return again).
+    """
+    if row.destination_node and row.carrier_service:
+        service = _service(net, row.carrier_service)
+        shipping = int(((row.routing or {}).get("chosen") or {}).get("shipping", 0))
+        return None if service is None else (row.destination_node, service, shipping)
+    if row.tracking_number:
+        return None
+    try:
+        option = decide(parcel, net).chosen
+    except DomainError:
+        return None  # nothing routable: the options say so
+    service = _service(net, option.service)
+    return None if service is None else (option.node, service, option.shipping)
+
+
 def method_options(uow: UnitOfWork, row: ReturnRow, now: datetime) -> list[dict[str, Any]]:
     """Every method with whether this return qualifies, the shopper's fee and the merchant's cost."""
     policy = policy_in_force(uow)
     decision = row.decision or {}
     fee = int(decision.get("fees_total", 0))
-    chosen = (row.routing or {}).get("chosen") or {}
     net = load_network(uow, row.currency, now)
     parcel = parcel_for_row(uow, row)
-    service = _service(net, row.carrier_service)
+    carrier = _carrier_route(row, parcel, net)
+    service = carrier[1] if carrier else None
     store = _store_option(parcel, net)
     out = []
     for code, method, label_type, title, description in CHOICES:
@@ -93,11 +113,11 @@ def method_options(uow: UnitOfWork, row: ReturnRow, now: datetime) -> list[dict[
         if method not in policy.methods:
             reasons.append("This store does not offer it.")
         if method in ("drop_off", "pickup"):
-            if not row.destination_node or service is None:
+            if carrier is None or service is None:
                 reasons.append("No carrier route is available for this return yet.")
             else:
-                cost = int(chosen.get("shipping", 0)) + (service.pickup_fee if method == "pickup" else 0)
-                extra = {"carrier_service": service.code, "node_code": row.destination_node}
+                cost = carrier[2] + (service.pickup_fee if method == "pickup" else 0)
+                extra = {"carrier_service": service.code, "node_code": carrier[0]}
             if method == "pickup" and service is not None and not service.pickup:
                 reasons.append(f"{service.name} does not pick up.")
             if label_type == "qr" and parcel.hazmat_classes:
@@ -182,6 +202,11 @@ def choose_method(db: Database, clock: Clock, actor: Actor, return_id: str, code
         row.updated_at = now
         if option["method"] == "in_store":
             row.destination_node, row.carrier_service = option["node_code"], None
+        elif option["method"] in ("drop_off", "pickup") and (
+            row.carrier_service is None or row.destination_node != option["node_code"]
+        ):
+            # Back from in-store (or never routed): route it again, so the label goes the carrier way.
+            route_row(uow, actor, row, now, strict=True)
         record(
             uow,
             actor,

@@ -15,6 +15,7 @@ from returnflow.services import routing
 from returnflow.services.access import Actor
 from returnflow.services.catalog import to_domain_product
 from returnflow.services.clock import Clock
+from returnflow.services.credit_reversal import reverse_in
 from returnflow.services.credits import fire_trigger
 from returnflow.services.ids import new_id, rma_number
 from returnflow.services.inputs import ReturnInput
@@ -305,6 +306,9 @@ def change_status(
             {"from": previous, "to": row.status, "note": note},
             topic=f"return.{row.status}",
         )
+        if releases_units(target):
+            # Ended without its items: credits already posted are reversed (a paid refund refuses).
+            reverse_in(uow, actor, now, row, note or f"return {row.status}")
         if target is ReturnStatus.APPROVED:
             fire_trigger(uow, actor, now, row, "approved")
             routing.on_approved(uow, actor, row, now)
@@ -335,7 +339,8 @@ def get_return(db: Database, actor: Actor, return_id: str) -> dict[str, Any]:
     """GET /returns/{id} (by id or RMA number)."""
     actor.require("returns.read")
     with db.uow(actor.tenant_id, readonly=True) as uow:
-        row = uow.returns.get(return_id)
+        # By id, else by RMA number as people type it (numbers are stored upper-case).
+        row = uow.returns.get(return_id) or uow.returns.by_number(return_id.strip().upper())
         if row is None:
             raise NotFound(f"return {return_id} not found", code="not_found")
         actor.ensure_visible(

@@ -20,6 +20,7 @@ from returnflow.adapters.carriers import PROVIDERS
 from returnflow.domain.errors import NotFound
 from returnflow.domain.returns import ReturnStatus, transition
 from returnflow.domain.tracking import (
+    EXCEPTIONAL,
     CarrierEvent,
     TrackingStatus,
     dedupe,
@@ -141,6 +142,8 @@ def apply_events(
         for row in rows:
             state = states.get(row.id) or uow.tracking.add_tracking(row.id, number)
             apply_to_return(uow, actor, now, row, state, group)
+    if any(e.status in EXCEPTIONAL for e in fresh):
+        _open_delivery_cases(uow, actor, now, fresh)
     return IngestResult(len(events), len(fresh), applied, unmatched)
 
 
@@ -255,6 +258,15 @@ def _fire_credit(uow: UnitOfWork, actor: Actor, at: datetime, row: ReturnRow, ev
     except ImportError:  # pragma: no cover - the credits capability is absent
         return
     credits.fire_trigger(uow, actor, at, row, event)
+
+
+def _open_delivery_cases(uow: UnitOfWork, actor: Actor, at: datetime, events: Sequence[CarrierEvent]) -> None:
+    # Trouble on an outbound shipment opens a failed-delivery case (its own capability, like credits).
+    try:
+        cases = importlib.import_module("returnflow.services.delivery_cases")
+    except ImportError:  # pragma: no cover - the delivery-cases capability is absent
+        return
+    cases.on_carrier_events(uow, actor, at, events)
 
 
 def _first_id(rows: list[ReturnRow] | None) -> str | None:

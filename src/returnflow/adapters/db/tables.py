@@ -226,6 +226,8 @@ class ReturnRow(Base):
     routed_at: Mapped[datetime | None]
     tracking_number: Mapped[str | None] = mapped_column(String(64))
     status_note: Mapped[str | None] = mapped_column(Text)
+    # `customer` (asked for by the customer) or `failed_delivery` (an outbound parcel sent back).
+    type: Mapped[str] = mapped_column(String(20), default="customer", server_default="customer")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -92,6 +92,7 @@ class RefundInstructionRow(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "credit_id", name="uq_refund_instructions_tenant_credit"),
         Index("ix_refund_instructions_tenant_status", "tenant_id", "status", "id"),
+        Index("ix_refund_instructions_status", "status", "tenant_id"),  # the worker's due-refund question
     )
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

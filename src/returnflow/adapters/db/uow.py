@@ -12,12 +12,15 @@ from returnflow.adapters.db.engine import READONLY_OPTION, write_gate
 from returnflow.adapters.db.repositories import (
     CatalogRepository,
     DeliveryRepository,
+    FloorRepository,
+    InventoryRepository,
     LedgerRepository,
     OrderRepository,
     PolicyRepository,
     RecordRepository,
     ReturnRepository,
     RoutingRepository,
+    ShipmentRepository,
     TenantRepository,
     TrackingRepository,
 )
@@ -70,6 +73,9 @@ class UnitOfWork:
         self.ledger = LedgerRepository(self.session, tenant_id)
         self.tracking = TrackingRepository(self.session, tenant_id)
         self.deliveries = DeliveryRepository(self.session, tenant_id)
+        self.shipments = ShipmentRepository(self.session, tenant_id)
+        self.floor = FloorRepository(self.session, tenant_id)
+        self.inventory = InventoryRepository(self.session, tenant_id)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

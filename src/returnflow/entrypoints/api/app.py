@@ -11,7 +11,10 @@ from returnflow.entrypoints.api import (
     problems,
     routes_catalog,
     routes_credits,
+    routes_delivery_cases,
+    routes_floor,
     routes_orders,
+    routes_reports,
     routes_returns,
     routes_routing,
     routes_subscriptions,
@@ -19,7 +22,7 @@ from returnflow.entrypoints.api import (
 )
 from returnflow.entrypoints.api.body_limit import BodyLimit
 from returnflow.entrypoints.api.key_cache import KeyCache
-from returnflow.entrypoints.web import pages
+from returnflow.entrypoints.web import ops_floor, pages
 
 DESCRIPTION = """ReturnFlow's public API. Authenticate with `Authorization: Bearer <api key>`.
 Money is in integer minor units beside an ISO-4217 currency. Errors are RFC 9457 problem+json.
@@ -41,6 +44,9 @@ def create_app(container: Container | None = None) -> FastAPI:
         routes_credits.router,
         routes_webhooks.router,
         routes_subscriptions.router,
+        routes_delivery_cases.router,
+        routes_floor.router,
+        routes_reports.router,
     ):
         app.include_router(router, prefix="/v1")
 
@@ -53,7 +59,15 @@ def create_app(container: Container | None = None) -> FastAPI:
         return RedirectResponse("/ops")
 
     app.include_router(pages.router)
-    app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
+    photo_limit = container.settings.max_photo_bytes + routes_floor.MULTIPART_OVERHEAD
+    app.add_middleware(
+        BodyLimit,
+        max_bytes=container.settings.max_body_bytes,
+        path_limits=[
+            (routes_floor.PHOTO_PATH, photo_limit),
+            (ops_floor.PHOTO_FORM_PATH, photo_limit * ops_floor.MAX_FORM_FILES),
+        ],
+    )
     return app
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -10,23 +12,30 @@ from returnflow.entrypoints.api.problems import PROBLEM, problem_body
 
 
 class BodyLimit:
-    """ASGI middleware: 413 problem+json when a body exceeds `max_bytes` (declared or streamed)."""
+    """ASGI middleware: 413 problem+json when a body exceeds `max_bytes` (declared or streamed).
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `path_limits` gives some paths (regular expressions, e.g. photo uploads) a limit of their own.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, path_limits: Sequence[tuple[str, int]] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = [(re.compile(pattern), limit) for pattern, limit in path_limits]
+
+    def _limit(self, path: str) -> int:
+        return next((limit for pattern, limit in self.path_limits if pattern.fullmatch(path)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check Content-Length up front and count streamed chunks."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope.get("path", ""))
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._too_large(send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._too_large(send, limit)
                 return
         seen = 0
-        limit = self.max_bytes
 
         async def counted() -> Message:
             nonlocal seen
@@ -40,11 +49,11 @@ class BodyLimit:
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._too_large(send)
+            await self._too_large(send, limit)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, limit: int) -> None:
         body = json.dumps(
-            problem_body(413, f"the request body is larger than {self.max_bytes} bytes", "body_too_large")
+            problem_body(413, f"the request body is larger than {limit} bytes", "body_too_large")
         ).encode()
         await send(
             {

@@ -138,6 +138,8 @@ class DecisionOut(BaseModel):
     ship_by: str | None
     label_expires_at: str | None
     required_checks: list[str]
+    # Withheld when the credit was released at inspection: units not received, grade deductions.
+    deductions: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class RiskOut(BaseModel):
@@ -169,6 +171,7 @@ class ReturnOut(BaseModel):
     id: str
     number: str
     status: str
+    type: str = Field(default="customer", description="`customer` or `failed_delivery`")
     order_number: str
     customer_email: str
     resolution: str

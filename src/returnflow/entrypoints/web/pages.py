@@ -7,12 +7,14 @@ from importlib import resources
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from returnflow.entrypoints.web import ops, portal
+from returnflow.entrypoints.web import ops, ops_floor, ops_reports, portal
 from returnflow.entrypoints.web.render import page
 
 router = APIRouter(include_in_schema=False)
 router.include_router(portal.router)
 router.include_router(ops.router)
+router.include_router(ops_floor.router)
+router.include_router(ops_reports.router)
 
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 

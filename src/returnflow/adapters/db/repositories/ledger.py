@@ -227,3 +227,54 @@ class LedgerRepository(TenantScoped):
         if row is not None:
             row.status = status
             row.details = {**row.details, f"{status}_at": at.isoformat()}
+
+    # --- reversals ----------------------------------------------------------------------------
+
+    def postings_of(self, entry_id: str) -> Sequence[LedgerPostingRow]:
+        """An entry's postings in order."""
+        return self.s.scalars(
+            select(LedgerPostingRow)
+            .where(LedgerPostingRow.tenant_id == self.tenant_id, LedgerPostingRow.entry_id == entry_id)
+            .order_by(LedgerPostingRow.position)
+        ).all()
+
+    def reverse_allocations(self, entry_id: str, reversal_id: str) -> None:
+        """Give back what an entry used up of its order lines (negative allocations of the reversal)."""
+        rows = self.s.scalars(
+            select(CreditAllocationRow).where(
+                CreditAllocationRow.tenant_id == self.tenant_id, CreditAllocationRow.entry_id == entry_id
+            )
+        ).all()
+        self.s.add_all(
+            CreditAllocationRow(
+                tenant_id=self.tenant_id,
+                entry_id=reversal_id,
+                order_line_id=r.order_line_id,
+                order_id=r.order_id,
+                amount=-r.amount,
+            )
+            for r in rows
+        )
+
+    def refund_instruction_of(
+        self, credit_id: str, *, for_update: bool = False
+    ) -> RefundInstructionRow | None:
+        """The refund instruction of a refund credit."""
+        stmt = select(RefundInstructionRow).where(
+            RefundInstructionRow.tenant_id == self.tenant_id, RefundInstructionRow.credit_id == credit_id
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.s.scalars(stmt).first()
+
+    # --- the worker's cross-tenant question -----------------------------------------------------
+
+    def tenants_with_refunds(self, statuses: Sequence[str]) -> list[str]:
+        """Tenants (of every tenant) holding refund instructions in these statuses."""
+        return list(
+            self.s.scalars(
+                select(RefundInstructionRow.tenant_id)
+                .where(RefundInstructionRow.status.in_(list(statuses)))
+                .distinct()
+            )
+        )

@@ -26,6 +26,12 @@ class ReturnRepository(TenantScoped):
             stmt = stmt.with_for_update()
         return self.s.scalars(stmt).first()
 
+    def by_number(self, number: str) -> ReturnRow | None:
+        """The return with this RMA number (numbers are unique per tenant)."""
+        return self.s.scalars(
+            select(ReturnRow).where(ReturnRow.tenant_id == self.tenant_id, ReturnRow.number == number)
+        ).first()
+
     def lines(self, return_id: str) -> Sequence[ReturnLineRow]:
         """A return's lines in order."""
         created = self.memo.get("new_returns", {}).get(return_id)
@@ -108,6 +114,28 @@ class ReturnRepository(TenantScoped):
             {"tenant_id": self.tenant_id, "email": email, "since": since_365d, "recent": since_90d},
         ).one()
         return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+
+    def kept_between(self, start: datetime, end: datetime) -> list[tuple[ReturnRow, list[ReturnLineRow]]]:
+        """Keep-it returns resolved (completed without shipping) in [start, end), with their lines."""
+        rows = self.s.execute(
+            select(ReturnRow, ReturnLineRow)
+            .join(
+                ReturnLineRow,
+                (ReturnLineRow.tenant_id == ReturnRow.tenant_id) & (ReturnLineRow.return_id == ReturnRow.id),
+            )
+            .where(
+                ReturnRow.tenant_id == self.tenant_id,
+                ReturnRow.status == "completed",
+                ReturnRow.method == "keep_it",
+                ReturnRow.routed_at >= start,
+                ReturnRow.routed_at < end,
+            )
+            .order_by(ReturnRow.routed_at, ReturnRow.id, ReturnLineRow.position)
+        )
+        out: dict[str, tuple[ReturnRow, list[ReturnLineRow]]] = {}
+        for ret, line in rows:
+            out.setdefault(ret.id, (ret, []))[1].append(line)
+        return list(out.values())
 
 
 # One index range scan over (tenant_id, customer_email, created_at); built once, not per request.

@@ -172,3 +172,32 @@ class TrackingRepository(TenantScoped):
             .values(status=status)
             .execution_options(synchronize_session=False)
         )
+
+    def attach_unmatched(self, tracking_number: str, return_id: str) -> int:
+        """Give kept events of a number to a return without applying them (history before it existed)."""
+        result = self.s.execute(
+            update(CarrierEventRow)
+            .where(
+                CarrierEventRow.tenant_id == self.tenant_id,
+                CarrierEventRow.tracking_number == tracking_number,
+                CarrierEventRow.return_id.is_(None),
+            )
+            .values(return_id=return_id)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def tenants_with_matchable_events(self) -> list[str]:
+        """Tenants (of every tenant) with kept events whose tracking number a return now carries."""
+        return list(
+            self.s.scalars(
+                select(CarrierEventRow.tenant_id)
+                .join(
+                    ReturnRow,
+                    (ReturnRow.tenant_id == CarrierEventRow.tenant_id)
+                    & (ReturnRow.tracking_number == CarrierEventRow.tracking_number),
+                )
+                .where(CarrierEventRow.return_id.is_(None))
+                .distinct()
+            )
+        )

@@ -1,0 +1,1 @@
+"""Stores for uploaded files (inspection photos)."""
