@@ -38,6 +38,19 @@ class Deduction:
     percent: Decimal | None
     explanation: str
 
+    def as_json(self) -> dict[str, object]:
+        """As stored on the credit and the return's decision."""
+        return {
+            "return_line_id": self.line_id,
+            "sku": self.sku,
+            "code": self.code,
+            "units": self.units,
+            "amount": self.amount,
+            "grade": self.grade,
+            "percent": str(self.percent) if self.percent is not None else None,
+            "explanation": self.explanation,
+        }
+
 
 def deductions(lines: Sequence[CreditedLine], by_grade: Mapping[str, Decimal]) -> tuple[Deduction, ...]:
     """Every deduction of a return's lines (empty when everything arrived and no grade costs anything)."""

@@ -139,19 +139,7 @@ def _store(
         "note": note,
     }
     if deductions:
-        details["deductions"] = [
-            {
-                "return_line_id": d.line_id,
-                "sku": d.sku,
-                "code": d.code,
-                "units": d.units,
-                "amount": d.amount,
-                "grade": d.grade,
-                "percent": str(d.percent) if d.percent is not None else None,
-                "explanation": d.explanation,
-            }
-            for d in deductions
-        ]
+        details["deductions"] = [d.as_json() for d in deductions]
     if row.resolution == "exchange":
         # The return input names no replacement item: the same items are exchanged at equal value.
         details.update(replacement="same_items", replacement_value=s.replacement_value, charge=s.charge)

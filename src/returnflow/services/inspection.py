@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from returnflow.adapters.policy_document import load_policy
 from returnflow.domain.errors import Conflict, NotFound
-from returnflow.domain.grade_deductions import CreditedLine, Deduction, deductions
+from returnflow.domain.grade_deductions import CreditedLine, deductions
 from returnflow.domain.inspection import (
     Checklist,
     InspectionResult,
@@ -256,7 +256,7 @@ def finish_if_done(uow: UnitOfWork, actor: Actor, now: datetime, row: ReturnRow)
     credits = fire_trigger(uow, actor, now, row, "inspected", deductions=found)
     applied = found if credits else ()
     if applied:
-        row.decision = {**(row.decision or {}), "deductions": [_deduction_json(d) for d in applied]}
+        row.decision = {**(row.decision or {}), "deductions": [d.as_json() for d in applied]}
         row.refund_total = max(row.refund_total - sum(d.amount for d in applied), 0)
     record(
         uow,
@@ -268,25 +268,12 @@ def finish_if_done(uow: UnitOfWork, actor: Actor, now: datetime, row: ReturnRow)
         {
             "number": row.number,
             "grades": {ln.id: ln.grade for ln in lines},
-            "deductions": [_deduction_json(d) for d in applied],
+            "deductions": [d.as_json() for d in applied],
             "credited": bool(credits),
         },
         topic="return.inspected",
     )
     return credits
-
-
-def _deduction_json(d: Deduction) -> dict[str, Any]:
-    return {
-        "return_line_id": d.line_id,
-        "sku": d.sku,
-        "code": d.code,
-        "units": d.units,
-        "amount": d.amount,
-        "grade": d.grade,
-        "percent": str(d.percent) if d.percent is not None else None,
-        "explanation": d.explanation,
-    }
 
 
 def line_view(line: ReturnLineRow, received: int) -> dict[str, Any]:
