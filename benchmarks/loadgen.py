@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import time
 from collections import Counter
@@ -75,9 +76,12 @@ async def _connection(
     limit: int,
     deadline: float,
     res: LoadResult,
+    think_s: float,
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
+        if think_s:
+            await asyncio.sleep(random.uniform(0, think_s))  # workstations do not start in step
         while time.perf_counter() < deadline and counter[0] < limit:
             i = counter[0]
             counter[0] += 1
@@ -95,19 +99,28 @@ async def _connection(
                 continue
             res.latencies_ms.append((time.perf_counter() - started) * 1000)
             res.statuses[status] += 1
+            if think_s:
+                await asyncio.sleep(random.uniform(0.5, 1.5) * think_s)
     finally:
         writer.close()
 
 
 async def _run(
-    name: str, host: str, port: int, make: RequestFactory, concurrency: int, seconds: float, limit: int
+    name: str,
+    host: str,
+    port: int,
+    make: RequestFactory,
+    concurrency: int,
+    seconds: float,
+    limit: int,
+    think_s: float = 0.0,
 ) -> LoadResult:
     res = LoadResult(name=name, seconds=0.0)
     counter = [0]
     started = time.perf_counter()
     deadline = started + seconds
     await asyncio.gather(
-        *(_connection(host, port, make, counter, limit, deadline, res) for _ in range(concurrency))
+        *(_connection(host, port, make, counter, limit, deadline, res, think_s) for _ in range(concurrency))
     )
     res.seconds = time.perf_counter() - started
     return res
@@ -122,6 +135,11 @@ def run_load(
     concurrency: int,
     seconds: float,
     limit: int = 10**9,
+    think_s: float = 0.0,
 ) -> LoadResult:
-    """Drive `concurrency` keep-alive connections for `seconds` (or `limit` requests)."""
-    return asyncio.run(_run(name, host, port, make, concurrency, seconds, limit))
+    """Drive `concurrency` keep-alive connections for `seconds` (or `limit` requests).
+
+    With `think_s`, each connection pauses 0.5–1.5 × `think_s` after every answer (a person at a
+    workstation rather than a client sending back to back).
+    """
+    return asyncio.run(_run(name, host, port, make, concurrency, seconds, limit, think_s))
