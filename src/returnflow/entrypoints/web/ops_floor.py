@@ -93,6 +93,16 @@ def _field(form: FormData, name: str, limit: int = 100) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
+def _trusted_staff(request: Request, form: FormData) -> session.Staff | Response:
+    """The signed-in staff member behind a form post, or the answer when there is none or it is stale."""
+    staff = session.staff(request)
+    if staff is None:
+        return _to("/ops")
+    if not session.form_trusted(request, form, staff.token):
+        return plain_page("forbidden.html", {"message": session.FORM_EXPIRED}, 403)
+    return staff
+
+
 def _context(request: Request, staff: session.Staff, wanted: str, **more: Any) -> dict[str, Any]:
     """Everything the workstation template reads, with the node this page works at."""
     c = session.container(request)
@@ -162,11 +172,9 @@ def workstation(request: Request, node: str = "", blind: str = "") -> Response:
 @router.post("/workstation/scan", response_class=HTMLResponse)
 def scan(request: Request, form: Form) -> Response:
     """Receive the scanned parcel at the node (or count it first); an empty scan goes to the next line."""
-    staff = session.staff(request)
-    if staff is None:
-        return _to("/ops")
-    if not session.form_trusted(request, form, staff.token):
-        return plain_page("forbidden.html", {"message": session.FORM_EXPIRED}, 403)
+    staff = _trusted_staff(request, form)
+    if not isinstance(staff, session.Staff):
+        return staff
     c = session.container(request)
     node = _context(request, staff, _field(form, "node", 64))["node"]
     text = _field(form, "scan", 500)
@@ -248,11 +256,9 @@ def _count_page(
 @router.post("/workstation/receive", response_class=HTMLResponse)
 def receive_counted(request: Request, form: Form) -> Response:
     """Receive a parcel as counted: short, missing, left for a later parcel, or a wrong item."""
-    staff = session.staff(request)
-    if staff is None:
-        return _to("/ops")
-    if not session.form_trusted(request, form, staff.token):
-        return plain_page("forbidden.html", {"message": session.FORM_EXPIRED}, 403)
+    staff = _trusted_staff(request, form)
+    if not isinstance(staff, session.Staff):
+        return staff
     c = session.container(request)
     node = _context(request, staff, _field(form, "node", 64))["node"]
     text = _field(form, "scan", 500)
@@ -427,11 +433,9 @@ def _photo_uploads(
 @router.post("/workstation/returns/{return_id}/lines/{line_id}/inspect", response_class=HTMLResponse)
 def inspect(request: Request, return_id: str, line_id: str, form: UploadForm) -> Response:
     """Record a line's inspection (photos first, all checked before anything is stored), then show it."""
-    staff = session.staff(request)
-    if staff is None:
-        return _to("/ops")
-    if not session.form_trusted(request, form, staff.token):
-        return plain_page("forbidden.html", {"message": session.FORM_EXPIRED}, 403)
+    staff = _trusted_staff(request, form)
+    if not isinstance(staff, session.Staff):
+        return staff
     c = session.container(request)
     node = _field(form, "node", 64)
     try:
@@ -538,11 +542,9 @@ def _record(
 @router.post("/workstation/returns/{return_id}/lines/{line_id}/override", response_class=HTMLResponse)
 def override(request: Request, return_id: str, line_id: str, form: Form) -> Response:
     """A specialist sends the line down another allowed path, with the reason (audited)."""
-    staff = session.staff(request)
-    if staff is None:
-        return _to("/ops")
-    if not session.form_trusted(request, form, staff.token):
-        return plain_page("forbidden.html", {"message": session.FORM_EXPIRED}, 403)
+    staff = _trusted_staff(request, form)
+    if not isinstance(staff, session.Staff):
+        return staff
     c = session.container(request)
     node = _field(form, "node", 64)
     try:
