@@ -24,13 +24,15 @@ _lock = threading.Lock()
 
 def policy_in_force(uow: UnitOfWork) -> Policy:
     """The tenant's highest policy version, compiled (cached: versions are immutable)."""
-    row = uow.policies.latest()
-    if row is None:
+    version, _ = uow.policies.in_force()
+    if version is None:
         raise NotFound("the tenant has no policy", code="no_policy")
-    key = (uow.tenant_id, row.version)
+    key = (uow.tenant_id, version)
     policy = _cache.get(key)
     if policy is None:
-        policy = load_policy(row.document, version=row.version)
+        row = uow.policies.version(version)
+        assert row is not None  # versions are never deleted
+        policy = load_policy(row.document, version=version)
         with _lock:
             _cache[key] = policy
     return policy

@@ -38,12 +38,12 @@ class PolicyRejected(DomainError):
 def customer_history(uow: UnitOfWork, email: str, now: datetime) -> CustomerHistory:
     """What the policy and risk model know about the customer's past."""
     year_ago = now - timedelta(days=365)
-    returns_90d, units_returned, keep_its = uow.returns.customer_history(
+    returns_90d, units_returned, keep_its, bought = uow.returns.customer_history(
         email, now - timedelta(days=90), year_ago
     )
     return CustomerHistory(
         returns_90d=returns_90d,
-        items_bought_365d=uow.orders.customer_purchases(email, year_ago),
+        items_bought_365d=bought,
         items_returned_365d=units_returned,
         keep_it_365d=keep_its,
     )
@@ -59,7 +59,7 @@ def build_request(
         raise NotFound("customer not found", code="not_found")
     order = to_domain_order(order_row, line_rows, customer)
     products = uow.catalog.products([line.sku for line in order.lines])
-    reasons = {r.code for r in uow.policies.reasons()}
+    _, reasons = uow.policies.in_force()
     problems: list[FieldProblem] = []
     seen: set[str] = set()
     requested: list[LineRequest] = []
@@ -133,7 +133,7 @@ def build_request(
 
 
 def _visible_order(uow: UnitOfWork, actor: Actor, number: str) -> OrderRow:
-    order = uow.orders.by_number(number)
+    order = uow.orders.by_number_with_customer(number)
     if order is None or not actor.sees_customer(order.customer_email):
         raise NotFound(f"order {number} not found", code="not_found")
     return order
@@ -144,7 +144,20 @@ def request_return(db: Database, clock: Clock, actor: Actor, data: ReturnInput) 
     actor.require("returns.create")
     now = clock()
     requested_at = data.requested_at if data.requested_at is not None and actor.role != "customer" else now
-    # Decide on a read snapshot, outside any write lock: evaluating the policy is the slow part.
+    if db.write_gate is None:
+        # Row locks (PostgreSQL): one transaction. The order's lines are locked first, so the
+        # decision is made on claimed quantities no other return can change before commit.
+        with db.uow(actor.tenant_id) as uow:
+            order_row = _visible_order(uow, actor, data.order_number)
+            locked = uow.orders.lines(order_row.id, for_update=True)
+            request, risk = build_request(uow, order_row, data, requested_at)
+            decision = _decided(evaluate(policy_in_force(uow), request), data)
+            row = _store_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
+            view = return_view(row, uow.returns.lines(row.id))
+            uow.commit()
+        return view
+    # One writer at a time (SQLite's gate): decide on a read snapshot outside the gate, since
+    # evaluating the policy is the slow part, then check the claims again under it.
     with db.uow(actor.tenant_id, readonly=True) as uow:
         order_row = _visible_order(uow, actor, data.order_number)
         request, risk = build_request(uow, order_row, data, requested_at)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from returnflow.adapters.db.repositories.base import TenantScoped
-from returnflow.adapters.db.tables import OrderLineRow, OrderRow
+from returnflow.adapters.db.tables import CustomerRow, OrderLineRow, OrderRow
 
 
 class OrderRepository(TenantScoped):
@@ -20,6 +19,23 @@ class OrderRepository(TenantScoped):
         return self.s.scalars(
             select(OrderRow).where(OrderRow.tenant_id == self.tenant_id, OrderRow.number == number)
         ).first()
+
+    def by_number_with_customer(self, number: str) -> OrderRow | None:
+        """The order with this number, its customer read in the same round trip (then in the session)."""
+        row = self.s.execute(
+            select(OrderRow, CustomerRow)
+            .join(
+                CustomerRow,
+                (CustomerRow.tenant_id == OrderRow.tenant_id)
+                & (CustomerRow.email == OrderRow.customer_email),
+            )
+            .where(OrderRow.tenant_id == self.tenant_id, OrderRow.number == number)
+        ).first()
+        if row is None:
+            return None
+        # Held for the transaction: the session's identity map is weak, and `catalog.customer` reads it.
+        self.memo.setdefault("held_rows", []).append(row[1])
+        return row[0]
 
     def existing_numbers(self, numbers: Sequence[str]) -> set[str]:
         """Which of these order numbers already exist."""
@@ -68,15 +84,3 @@ class OrderRepository(TenantScoped):
             .where(OrderLineRow.tenant_id == self.tenant_id, OrderLineRow.id == line_id)
             .values(returned_quantity=OrderLineRow.returned_quantity - quantity)
         )
-
-    def customer_purchases(self, email: str, since: datetime) -> int:
-        """Units this customer bought since a moment."""
-        # Units are kept on the order, so this is one range scan of ix_orders_tenant_customer.
-        total = self.s.scalar(
-            select(func.coalesce(func.sum(OrderRow.units), 0)).where(
-                OrderRow.tenant_id == self.tenant_id,
-                OrderRow.customer_email == email,
-                OrderRow.placed_at >= since,
-            )
-        )
-        return int(total or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import PolicyVersion, ReturnReason
@@ -23,6 +23,22 @@ class PolicyRepository(TenantScoped):
             .limit(1)
         ).first()
 
+    def in_force(self) -> tuple[int | None, frozenset[str]]:
+        """The version in force and the active reason codes, in one round trip (kept for the transaction)."""
+        memo: tuple[int | None, frozenset[str]] | None = self.memo.get("policy_in_force")
+        if memo is not None:
+            return memo
+        t = self.tenant_id
+        latest = select(func.max(PolicyVersion.version)).where(PolicyVersion.tenant_id == t)
+        rows = self.s.execute(
+            select(latest.scalar_subquery(), ReturnReason.code).where(
+                ReturnReason.tenant_id == t, ReturnReason.active.is_(True)
+            )
+        ).all()
+        version = rows[0][0] if rows else self.s.scalar(latest)
+        found = self.memo["policy_in_force"] = (version, frozenset(str(code) for _, code in rows))
+        return found
+
     def version(self, version: int) -> PolicyVersion | None:
         """One saved version."""
         return self.s.get(PolicyVersion, (self.tenant_id, version))
@@ -31,6 +47,7 @@ class PolicyRepository(TenantScoped):
         """Save a new version."""
         row = PolicyVersion(tenant_id=self.tenant_id, **fields)
         self.s.add(row)
+        self.memo.pop("policy_in_force", None)
         return row
 
     def reasons(self) -> Sequence[ReturnReason]:
@@ -44,3 +61,4 @@ class PolicyRepository(TenantScoped):
     def add_reason(self, **fields: Any) -> None:
         """Add a reason to the catalogue."""
         self.s.add(ReturnReason(tenant_id=self.tenant_id, active=True, **fields))
+        self.memo.pop("policy_in_force", None)

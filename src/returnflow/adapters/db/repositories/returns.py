@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
-from returnflow.adapters.db.tables import ReturnLineRow, ReturnRow
+from returnflow.adapters.db.tables import OrderRow, ReturnLineRow, ReturnRow
 from returnflow.domain.returns import CLAIMING
 
 
@@ -107,13 +107,15 @@ class ReturnRepository(TenantScoped):
         )
         return {status: int(n) for status, n in rows}
 
-    def customer_history(self, email: str, since_90d: datetime, since_365d: datetime) -> tuple[int, int, int]:
-        """Live returns since `since_90d`, and units in live returns and keep-its since `since_365d`."""
+    def customer_history(
+        self, email: str, since_90d: datetime, since_365d: datetime
+    ) -> tuple[int, int, int, int]:
+        """Live returns since `since_90d`; live units, keep-its, units bought since `since_365d`."""
         row = self.s.execute(
             _HISTORY,
             {"tenant_id": self.tenant_id, "email": email, "since": since_365d, "recent": since_90d},
         ).one()
-        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)
 
     def kept_between(self, start: datetime, end: datetime) -> list[tuple[ReturnRow, list[ReturnLineRow]]]:
         """Keep-it returns resolved (completed without shipping) in [start, end), with their lines."""
@@ -138,13 +140,25 @@ class ReturnRepository(TenantScoped):
         return list(out.values())
 
 
-# One index range scan over (tenant_id, customer_email, created_at); built once, not per request.
+# Units the customer bought: a range scan of ix_orders_tenant_customer (units are kept on the order).
+_PURCHASES = (
+    select(func.coalesce(func.sum(OrderRow.units), 0))
+    .where(
+        OrderRow.tenant_id == bindparam("tenant_id"),
+        OrderRow.customer_email == bindparam("email"),
+        OrderRow.placed_at >= bindparam("since", type_=OrderRow.placed_at.type),
+    )
+    .scalar_subquery()
+)
+# One index range scan over (tenant_id, customer_email, created_at) plus the purchases, in one
+# round trip; built once, not per request.
 _HISTORY = select(
     func.sum(
         case((ReturnRow.created_at >= bindparam("recent", type_=ReturnRow.created_at.type), 1), else_=0)
     ),
     func.sum(ReturnRow.units),
     func.sum(case((ReturnRow.method == "keep_it", 1), else_=0)),
+    _PURCHASES,
 ).where(
     ReturnRow.tenant_id == bindparam("tenant_id"),
     ReturnRow.customer_email == bindparam("email"),
