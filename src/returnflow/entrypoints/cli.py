@@ -254,6 +254,7 @@ def demo(
 
 # Command modules of later capabilities register on the groups above (imported last on purpose).
 from returnflow.entrypoints import (  # noqa: E402
+    cli_inventory,
     cli_ledger,
     cli_network,
     cli_planning,
@@ -264,6 +265,7 @@ from returnflow.entrypoints import (  # noqa: E402
 
 __all__ = [
     "app",
+    "cli_inventory",
     "cli_ledger",
     "cli_network",
     "cli_planning",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from returnflow.adapters.db.repositories import decode_cursor, encode_cursor
+from returnflow.domain.errors import ValidationFailed
 from returnflow.entrypoints.api.deps import ActorDep, ContainerDep, IdempotencyKey
 from returnflow.entrypoints.api.idempotent import idempotent_post
 from returnflow.entrypoints.api.problems import problem
@@ -220,9 +223,31 @@ def post_override(
 
 
 @router.get("/inventory", responses=responses(401, 403, 404, 422))
-def get_inventory(c: ContainerDep, actor: ActorDep, node: NodeQuery = None, sku: SkuQuery = None) -> Any:
-    """Balances per node / SKU / condition bucket: `{items: [{node_code, sku, buckets, total}]}`."""
-    return {"items": inventory.balances(c.db, actor, node, sku)}
+def get_inventory(
+    c: ContainerDep,
+    actor: ActorDep,
+    node: NodeQuery = None,
+    sku: SkuQuery = None,
+    limit: Annotated[int, Query(ge=1, le=inventory.MAX_PAGE)] = inventory.PAGE_SIZE,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> Any:
+    """Balances per node / SKU / condition bucket in (node, SKU) order, paged:
+    `{items: [{node_code, sku, buckets, total}], next_cursor}` (null on the last page)."""
+    after = _inventory_after(cursor) if cursor else None
+    items, last = inventory.balances(c.db, actor, node, sku, after=after, limit=limit)
+    return {"items": items, "next_cursor": encode_cursor(json.dumps(list(last))) if last else None}
+
+
+def _inventory_after(cursor: str) -> tuple[str, str]:
+    """The (node, SKU) inside an inventory cursor; invalid_cursor when it is not one of ours."""
+    raw = decode_cursor(cursor)
+    try:
+        pair = json.loads(raw) if raw else None
+    except ValueError:
+        pair = None
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):
+        raise ValidationFailed("cursor is not valid", code="invalid_cursor")
+    return pair[0], pair[1]
 
 
 @router.get(
@@ -235,8 +260,8 @@ def get_inventory(c: ContainerDep, actor: ActorDep, node: NodeQuery = None, sku:
 def export_inventory(
     c: ContainerDep, actor: ActorDep, node: NodeQuery = None, sku: SkuQuery = None
 ) -> Response:
-    """The balances as CSV: node_code, sku, one column per bucket, total."""
-    return Response(
+    """The balances as CSV (node_code, sku, one column per bucket, total), streamed page by page."""
+    return StreamingResponse(
         inventory.export_csv(c.db, actor, node, sku),
         media_type="text/csv",
         headers={"Content-Disposition": 'attachment; filename="inventory.csv"'},

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from returnflow.domain.errors import DomainError, NotFound
 from returnflow.domain.inventory import BUCKETS
 from returnflow.entrypoints.web import session
 from returnflow.entrypoints.web.floor_reads import bound_node
-from returnflow.entrypoints.web.inventory_chart import BUCKET_WORDS, bucket_chart, units_per_bucket
+from returnflow.entrypoints.web.inventory_chart import BUCKET_WORDS, bucket_chart
 from returnflow.entrypoints.web.render import HEADERS, page
 from returnflow.services import catalog, inventory
 from returnflow.services.access import Forbidden
 
 router = APIRouter(include_in_schema=False)
+# Node/SKU rows the page lists; the CSV has them all.
+PAGE_ROWS = 500
 
 
 def _filters(request: Request) -> tuple[str, str]:
@@ -33,8 +36,13 @@ def inventory_page(request: Request) -> Response:
     c = session.container(request)
     node, sku = _filters(request)
     error, status = None, 200
+    rows: list[dict[str, Any]] = []
+    more, totals = False, dict.fromkeys(BUCKETS, 0)
     try:
-        rows = inventory.balances(c.db, staff.actor, node or None, sku or None)
+        # The first page only; the chart counts the whole filter, summed in the database.
+        rows, last = inventory.balances(c.db, staff.actor, node or None, sku or None, limit=PAGE_ROWS)
+        more = last is not None
+        totals = inventory.bucket_totals(c.db, staff.actor, node or None, sku or None)
     except DomainError as err:
         rows, error = [], str(err)
         status = 403 if isinstance(err, Forbidden) else 404 if isinstance(err, NotFound) else 422
@@ -49,6 +57,7 @@ def inventory_page(request: Request) -> Response:
         "actor": staff.actor,
         "csrf": session.form_token(request, staff.token),
         "rows": rows,
+        "more": more,
         "buckets": BUCKETS,
         "bucket_words": BUCKET_WORDS,
         "nodes": nodes,
@@ -56,7 +65,7 @@ def inventory_page(request: Request) -> Response:
         "node": node,
         "sku": sku,
         "error": error,
-        "chart": bucket_chart(units_per_bucket(rows)),
+        "chart": bucket_chart(totals),
         "export": "/ops/inventory/export" + (f"?{query}" if query else ""),
     }
     return page("ops_inventory.html", context, status)
@@ -64,13 +73,13 @@ def inventory_page(request: Request) -> Response:
 
 @router.get("/inventory/export")
 def inventory_export(request: Request) -> Response:
-    """The same balances as a CSV file (node_code, sku, one column per bucket, total)."""
+    """The same balances as a CSV file (node_code, sku, one column per bucket, total), streamed."""
     staff = session.staff(request)
     if staff is None:
         return RedirectResponse("/ops", status_code=303)
     node, sku = _filters(request)
     try:
-        body = inventory.export_csv(session.container(request).db, staff.actor, node or None, sku or None)
+        chunks = inventory.export_csv(session.container(request).db, staff.actor, node or None, sku or None)
     except DomainError as err:
         return page("not_found.html", {"message": str(err)}, 404)
     headers = {
@@ -78,4 +87,4 @@ def inventory_export(request: Request) -> Response:
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": HEADERS["Cache-Control"],
     }
-    return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+    return StreamingResponse(chunks, media_type="text/csv; charset=utf-8", headers=headers)
