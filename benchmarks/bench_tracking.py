@@ -3,7 +3,8 @@
 Usage: python benchmarks/bench_tracking.py --db sqlite|postgresql [--seconds 10] [--concurrency 16]
 Seeds a fresh database with approved returns that carry tracking numbers, starts the server, and
 drives `POST /v1/webhooks/bench/tracking/generic` (HMAC verify + de-duplicate + apply + audit +
-outbox, one transaction per request) with one event per request and with five (a carrier's batch).
+outbox, one transaction per request) with 1, 5 and 50 events per request (carriers and aggregators
+deliver batches).
 Then imports a generated scan file in-process (`services.tracking.import_scans`). Prints JSON lines.
 """
 
@@ -142,7 +143,7 @@ def main() -> None:
         port = free_port()
         proc = start_server(url, port, args.workers)
         numbers = make_returns(url, port, key, lines)
-        for per_request in (1, 5):
+        for per_request in (1, 5, 50):
             res = webhook_load(port, numbers, per_request, args.seconds, args.concurrency, f"w{per_request}")
             row = {**meta, **res.summary(), "statuses": dict(res.statuses)}
             row["events_per_s"] = round(res.throughput * per_request, 1)

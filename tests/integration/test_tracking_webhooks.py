@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from returnflow.adapters.policy_document import default_policy_text
 from returnflow.services.access import system_actor
 from returnflow.services.policies import save_policy
 from returnflow.services.tenants import tenant_by_slug
-from returnflow.services.tracking import match_pending
+from returnflow.services.tracking import ingest_webhook, match_pending
 from tests.integration.tracking_helpers import (
     FIXTURE_NUMBERS,
     OLD_SECRET,
@@ -269,3 +270,50 @@ def test_first_scan_trigger_credits_once_however_often_scans_arrive(admin, clien
     credits = admin.get(f"/returns/{ret['id']}/credits").json()
     refunds = [c for c in credits if c["kind"] == "refund"]
     assert len(refunds) == 1
+
+
+def test_large_batches_with_repeats_sent_concurrently_land_each_event_once(
+    admin, client, container, tenant_slug
+):
+    configure_secret(container, tenant_slug, "generic")
+    numbers = [f"1ZBULK{i:010d}" for i in range(2)]
+    returns = [make_return(admin, container, tenant_slug, n) for n in numbers]
+    steps = ["picked_up", "in_transit", "out_for_delivery", "delivered"]
+    per_parcel = 60
+    records = [
+        scan(
+            f"bulk-{n}-{k}", n, steps[k * len(steps) // per_parcel], f"2026-03-1{k // 24}T{k % 24:02d}:00:00Z"
+        )
+        for n in numbers
+        for k in range(per_parcel)
+    ]
+    rng = random.Random(7)
+    # Each body repeats events inside itself and overlaps the other bodies.
+    bodies = []
+    for _ in range(4):
+        batch = records + rng.sample(records, 10)
+        rng.shuffle(batch)
+        bodies.append(generic_body(*batch))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(
+            pool.map(
+                lambda body: ingest_webhook(
+                    container.db, container.clock, tenant_slug, "generic", sign("generic", body), body
+                ),
+                bodies,
+            )
+        )
+    assert sum(r.new for r in results) == len(records)
+    assert all(r.received == len(records) + 10 for r in results)
+    for ret, number in zip(returns, numbers, strict=True):
+        state = _state(container, tenant_slug, ret["id"])
+        assert state["status"] == "delivered" and state["lines"] == ["delivered"]
+        assert state["events"] == sorted(("generic", f"bulk-{number}-{k}") for k in range(per_parcel))
+        # Created, then in_transit, then delivered: one outbox event each (and one credit), no copies.
+        assert [t for t in state["topics"] if t.startswith("return.")] == [
+            "return.approved",
+            "return.delivered",
+            "return.in_transit",
+        ]
+        assert len(state["topics"]) == len(set(state["topics"]))
+        assert state["parcel"][0] == "delivered"

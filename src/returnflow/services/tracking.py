@@ -133,6 +133,8 @@ def apply_events(
     matched = [r for n in by_number for r in carriers.get(n, [])]
     states = uow.tracking.tracking_of([r.id for r in matched])
     applied = unmatched = 0
+    # The lines follow their return's final status: one UPDATE per status value for the whole batch.
+    line_statuses: dict[str, str] = {}
     for number, group in by_number.items():
         rows = carriers.get(number)
         if not rows:
@@ -141,7 +143,8 @@ def apply_events(
         applied += len(group)
         for row in rows:
             state = states.get(row.id) or uow.tracking.add_tracking(row.id, number)
-            apply_to_return(uow, actor, now, row, state, group)
+            apply_to_return(uow, actor, now, row, state, group, line_statuses)
+    uow.tracking.set_line_statuses(line_statuses)
     if any(e.status in EXCEPTIONAL for e in fresh):
         _open_delivery_cases(uow, actor, now, fresh)
     return IngestResult(len(events), len(fresh), applied, unmatched)
@@ -188,16 +191,21 @@ def apply_to_return(
     row: ReturnRow,
     state: ReturnTrackingRow,
     events: Sequence[CarrierEvent],
+    line_statuses: dict[str, str] | None = None,
 ) -> None:
-    """Apply new events to one return in the order they happened, recording each change it makes."""
+    """Apply new events to one return in the order they happened, recording each change it makes.
+
+    The return's lines follow its final status: with `line_statuses` the caller collects it (return
+    id to status) and updates many returns' lines at once; without, one UPDATE is made here.
+    """
+    moved_to: str | None = None
     for event in sorted(events, key=lambda e: (e.occurred_at, e.event_id)):
         first_scan = _track(state, event)
         previous = row.status
         outcome = outcome_for(row.status, event)
         if outcome.target is not None:
-            row.status = transition(row.status, outcome.target).value
+            row.status = moved_to = transition(row.status, outcome.target).value
             row.updated_at = now
-            uow.tracking.set_line_status(row.id, row.status)
         note = None
         if outcome.exception_note is not None:
             note = outcome.exception_note
@@ -226,6 +234,11 @@ def apply_to_return(
             _fire_credit(uow, actor, now, row, "first_scan")
         if outcome.target == ReturnStatus.DELIVERED:
             _fire_credit(uow, actor, now, row, "delivered")
+    if moved_to is not None:
+        if line_statuses is None:
+            uow.tracking.set_line_status(row.id, moved_to)
+        else:
+            line_statuses[row.id] = moved_to
 
 
 def _track(state: ReturnTrackingRow, event: CarrierEvent) -> bool:

@@ -13,8 +13,9 @@ from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import AuditEntry, AuditHead, IdempotencyRecord, OutboxMessage
 from returnflow.domain.audit import audit_content, entry_hash
 
-# Session.info key of the audit entries queued in the current transaction.
+# Session.info keys of the audit entries and outbox events queued in the current transaction.
 PENDING_AUDIT = "returnflow.pending_audit"
+PENDING_OUTBOX = "returnflow.pending_outbox"
 
 
 class RecordRepository(TenantScoped):
@@ -42,8 +43,10 @@ class RecordRepository(TenantScoped):
 
         Everything else in the transaction is flushed first (by the head query's autoflush), so
         the head row — every writer of a tenant waits for it — is locked only for a few
-        statements and the commit, not for the whole use case.
+        statements and the commit, not for the whole use case. The queued outbox events go in
+        first, in one executemany, before the head is locked.
         """
+        self.flush_outbox()
         pending: list[dict[str, Any]] = self.s.info.pop(PENDING_AUDIT, [])
         by_tenant: dict[str, list[dict[str, Any]]] = {}
         for entry in pending:
@@ -105,23 +108,31 @@ class RecordRepository(TenantScoped):
         payload: dict[str, Any],
         at: datetime,
     ) -> None:
-        """Queue an event for the relay (same transaction as the change)."""
-        self.s.add(
-            OutboxMessage(
-                tenant_id=self.tenant_id,
-                id=event_id,
-                topic=topic,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                payload=payload,
-                created_at=at,
-                published_at=None,
-                attempts=0,
-            )
+        """Queue an event for the relay; inserted with the transaction's others before commit."""
+        pending: list[dict[str, Any]] = self.s.info.setdefault(PENDING_OUTBOX, [])
+        pending.append(
+            {
+                "tenant_id": self.tenant_id,
+                "id": event_id,
+                "topic": topic,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "payload": payload,
+                "created_at": at,
+                "published_at": None,
+                "attempts": 0,
+            }
         )
+
+    def flush_outbox(self) -> None:
+        """Insert the queued outbox events now (one executemany); commit does this too."""
+        pending: list[dict[str, Any]] = self.s.info.pop(PENDING_OUTBOX, [])
+        if pending:
+            self.s.execute(insert(OutboxMessage), pending)
 
     def events(self, limit: int = 100) -> Sequence[OutboxMessage]:
         """The tenant's outbox, newest first."""
+        self.flush_outbox()
         return self.s.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.tenant_id == self.tenant_id)
@@ -131,6 +142,7 @@ class RecordRepository(TenantScoped):
 
     def unpublished(self, limit: int = 100) -> Sequence[OutboxMessage]:
         """Oldest unpublished outbox messages of this tenant."""
+        self.flush_outbox()
         return self.s.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.tenant_id == self.tenant_id, OutboxMessage.published_at.is_(None))

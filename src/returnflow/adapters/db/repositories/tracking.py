@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -67,18 +67,18 @@ class TrackingRepository(TenantScoped):
         if not rows:
             return set()
         dialect = postgresql if self.s.get_bind().dialect.name == "postgresql" else sqlite
+        stmt = (
+            dialect.insert(EVENTS)
+            .on_conflict_do_nothing(index_elements=["tenant_id", "provider", "event_id"])
+            .returning(EVENTS.c.provider, EVENTS.c.event_id)
+        )
         new: set[tuple[str, str]] = set()
         # Sorted by key so concurrent batches lock index entries in the same order (no deadlock).
         ordered = sorted(rows, key=lambda r: (r["provider"], r["event_id"]))
         for start in range(0, len(ordered), BATCH):
+            # One compiled statement, sent as multi-row VALUES pages (insertmanyvalues) with RETURNING.
             chunk = [{"tenant_id": self.tenant_id, **r} for r in ordered[start : start + BATCH]]
-            stmt = (
-                dialect.insert(EVENTS)
-                .values(chunk)
-                .on_conflict_do_nothing(index_elements=["tenant_id", "provider", "event_id"])
-                .returning(EVENTS.c.provider, EVENTS.c.event_id)
-            )
-            new.update((p, e) for p, e in self.s.execute(stmt))
+            new.update((p, e) for p, e in self.s.execute(stmt, chunk))
         return new
 
     def unmatched(self, tracking_number: str) -> list[CarrierEventRow]:
@@ -172,6 +172,24 @@ class TrackingRepository(TenantScoped):
             .values(status=status)
             .execution_options(synchronize_session=False)
         )
+
+    def set_line_statuses(self, statuses: Mapping[str, str]) -> None:
+        """Set the lines of many returns to their return's status: one UPDATE per status value."""
+        by_status: dict[str, list[str]] = {}
+        for return_id, status in statuses.items():
+            by_status.setdefault(status, []).append(return_id)
+        for status, ids in sorted(by_status.items()):
+            ids.sort()
+            for start in range(0, len(ids), BATCH):
+                self.s.execute(
+                    update(ReturnLineRow)
+                    .where(
+                        ReturnLineRow.tenant_id == self.tenant_id,
+                        ReturnLineRow.return_id.in_(ids[start : start + BATCH]),
+                    )
+                    .values(status=status)
+                    .execution_options(synchronize_session=False)
+                )
 
     def attach_unmatched(self, tracking_number: str, return_id: str) -> int:
         """Give kept events of a number to a return without applying them (history before it existed)."""
