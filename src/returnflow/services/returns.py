@@ -152,10 +152,7 @@ def request_return(db: Database, clock: Clock, actor: Actor, data: ReturnInput) 
             locked = uow.orders.lines(order_row.id, for_update=True)
             request, risk = build_request(uow, order_row, data, requested_at)
             decision = _decided(evaluate(policy_in_force(uow), request), data)
-            row = _store_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
-            view = return_view(row, uow.returns.lines(row.id))
-            uow.commit()
-        return view
+            return _commit_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
     # One writer at a time (SQLite's gate): decide on a read snapshot outside the gate, since
     # evaluating the policy is the slow part, then check the claims again under it.
     with db.uow(actor.tenant_id, readonly=True) as uow:
@@ -169,9 +166,24 @@ def request_return(db: Database, clock: Clock, actor: Actor, data: ReturnInput) 
             # Another return of this order landed in between: decide again under the lock.
             request, risk = build_request(uow, order_row, data, requested_at)
             decision = _decided(evaluate(policy_in_force(uow), request), data)
-        row = _store_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
-        view = return_view(row, uow.returns.lines(row.id))
-        uow.commit()
+        return _commit_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
+
+
+def _commit_return(
+    uow: UnitOfWork,
+    actor: Actor,
+    order_row: OrderRow,
+    data: ReturnInput,
+    request: ReturnRequest,
+    decision: Decision,
+    risk: RiskAssessment,
+    requested_at: datetime,
+    locked: Sequence[OrderLineRow],
+) -> dict[str, Any]:
+    """Store the decided return against the locked order lines, commit, and answer its view."""
+    row = _store_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
+    view = return_view(row, uow.returns.lines(row.id))
+    uow.commit()
     return view
 
 
