@@ -6,8 +6,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import AuditEntry, AuditHead, IdempotencyRecord, OutboxMessage
@@ -16,6 +17,13 @@ from returnflow.domain.audit import audit_content, entry_hash
 # Session.info keys of the audit entries and outbox events queued in the current transaction.
 PENDING_AUDIT = "returnflow.pending_audit"
 PENDING_OUTBOX = "returnflow.pending_outbox"
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_queued(session: Session) -> None:
+    """What a rolled-back transaction queued must not be written by the session's next commit."""
+    session.info.pop(PENDING_AUDIT, None)
+    session.info.pop(PENDING_OUTBOX, None)
 
 
 class RecordRepository(TenantScoped):
