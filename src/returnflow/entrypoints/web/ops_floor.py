@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from returnflow.bootstrap import Container
 from returnflow.domain.errors import Conflict, DomainError, FieldProblem, NotFound, ValidationFailed
 from returnflow.domain.inspection import Checklist, evaluate
 from returnflow.entrypoints.web import ops_inventory, session
@@ -91,6 +92,14 @@ def _status(err: DomainError) -> int:
 def _field(form: FormData, name: str, limit: int = 100) -> str:
     value = form.get(name)
     return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _return_or_404(c: Container, staff: session.Staff, return_id: str) -> FloorReturn | Response:
+    """The return as the floor sees it, or the not-found page (also for another tenant's return)."""
+    try:
+        return floor_view(c, staff.actor, return_id)
+    except DomainError:
+        return plain_page("not_found.html", {"message": "We could not find this return."}, 404)
 
 
 def _trusted_staff(request: Request, form: FormData) -> session.Staff | Response:
@@ -378,10 +387,9 @@ def return_page(
     if staff is None:
         return _to("/ops")
     c = session.container(request)
-    try:
-        view = floor_view(c, staff.actor, return_id)
-    except DomainError:
-        return plain_page("not_found.html", {"message": "We could not find this return."}, 404)
+    view = _return_or_404(c, staff, return_id)
+    if not isinstance(view, FloorReturn):
+        return view
     notice = NOTES.get(note)
     got = None
     if _ID.match(receipt):
@@ -438,10 +446,9 @@ def inspect(request: Request, return_id: str, line_id: str, form: UploadForm) ->
         return staff
     c = session.container(request)
     node = _field(form, "node", 64)
-    try:
-        view = floor_view(c, staff.actor, return_id)
-    except DomainError:
-        return plain_page("not_found.html", {"message": "We could not find this return."}, 404)
+    view = _return_or_404(c, staff, return_id)
+    if not isinstance(view, FloorReturn):
+        return view
     line = view.line(line_id)
     if line is None:
         return plain_page("not_found.html", {"message": "This return has no such line."}, 404)
@@ -547,10 +554,9 @@ def override(request: Request, return_id: str, line_id: str, form: Form) -> Resp
         return staff
     c = session.container(request)
     node = _field(form, "node", 64)
-    try:
-        view = floor_view(c, staff.actor, return_id)
-    except DomainError:
-        return plain_page("not_found.html", {"message": "We could not find this return."}, 404)
+    view = _return_or_404(c, staff, return_id)
+    if not isinstance(view, FloorReturn):
+        return view
     line = view.line(line_id)
     if line is None or line.status != "inspected":
         return plain_page("not_found.html", {"message": "This line has no disposition yet."}, 404)
