@@ -8,8 +8,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from returnflow.adapters.policy_document import default_policy_text
 from returnflow.entrypoints import cli_tracking
 from returnflow.entrypoints.cli import app
+from returnflow.services import tracking
+from returnflow.services.access import system_actor
+from returnflow.services.policies import save_policy
 from returnflow.services.tenants import tenant_by_slug
 from tests.integration.tracking_helpers import FIXTURES, make_return, post_webhook, sign
 
@@ -43,6 +47,39 @@ def test_a_scan_file_moves_returns_and_a_second_import_adds_nothing(name, cli, a
     again = cli.invoke(app, ["import", "scans", str(path), "--tenant", tenant_slug])
     assert again.exit_code == 0 and "imported 0 new scan(s)" in again.output
     assert _status(container, tenant_slug, ret["id"]) == (status, stored)
+
+
+def test_a_file_of_many_chunks_applies_each_parcel_once_and_credits_once(
+    cli, admin, container, tenant_slug, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Chunks of three events, and every parcel's scans spread over the whole file between other
+    # parcels' and unknown numbers' scans: each return must still end as if its scans came at once.
+    monkeypatch.setattr(tracking, "IMPORT_CHUNK", 3)
+    tenant_id = tenant_by_slug(container.db, tenant_slug).id
+    policy = default_policy_text().replace("low: immediate", "low: first_scan")
+    save_policy(container.db, container.clock, system_actor(tenant_id, "test"), policy)
+    numbers = [f"1ZCHUNK{i:09d}" for i in range(2)]
+    returns = [make_return(admin, container, tenant_slug, n) for n in numbers]
+    steps = ["picked_up", "in_transit", "out_for_delivery", "delivered"]
+    rows = ["event_id,tracking_number,status,occurred_at"]
+    for k, step in enumerate(steps):
+        for i, number in enumerate(numbers):
+            rows.append(f"e-{i}-{k},{number},{step},2026-03-1{k + 1}T10:00:00Z")
+            rows.append(f"u-{i}-{k},1ZNOLABEL{i:08d},{step},2026-03-1{k + 1}T11:00:00Z")
+    rows.append(f"e-0-0,{numbers[0]},picked_up,2026-03-11T10:00:00Z")  # a repeat, far from its first copy
+    path = tmp_path / "scans.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    r = cli.invoke(app, ["import", "scans", str(path), "--tenant", tenant_slug])
+    assert r.exit_code == 0, r.output
+    assert "imported 16 new scan(s)" in r.output
+    for ret in returns:
+        assert _status(container, tenant_slug, ret["id"]) == ("delivered", len(steps))
+        refunds = [c for c in admin.get(f"/returns/{ret['id']}/credits").json() if c["kind"] == "refund"]
+        assert len(refunds) == 1
+        kinds = [e["action"] for e in admin.get(f"/returns/{ret['id']}").json()["timeline"]]
+        assert kinds.count("return.in_transit") == 1 and kinds.count("return.delivered") == 1
+    with container.db.uow(tenant_id, readonly=True) as uow:
+        assert len(uow.tracking.unmatched("1ZNOLABEL00000001")) == len(steps)
 
 
 def test_a_bad_row_rejects_the_whole_file_naming_its_rows(cli, admin, container, tenant_slug, tmp_path: Path):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from returnflow.domain.returns import ReturnStatus, can_transition
 from returnflow.domain.tracking import (
     CarrierEvent,
+    ParcelSummary,
     TrackingStatus,
     dedupe,
     fold,
@@ -200,3 +201,33 @@ def test_tracking_numbers_are_normalized(raw: str, expected: str) -> None:
 def test_unusable_tracking_numbers_are_refused(raw: str) -> None:
     with pytest.raises(ValueError, match="tracking number"):
         normalize_tracking_number(raw)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(list(S)), st.integers(0, 5000)), min_size=1, max_size=12),
+    st.randoms(use_true_random=False),
+)
+def test_a_parcel_summary_does_not_depend_on_the_order_events_arrive_in(
+    events: list[tuple[TrackingStatus, int]], rng: Any
+) -> None:
+    stream = [scan(status, minutes) for status, minutes in events]
+    shuffled = stream[:]
+    rng.shuffle(shuffled)
+    a, b = ParcelSummary(), ParcelSummary()
+    firsts_a = [a.track(e) for e in stream]
+    firsts_b = [b.track(e) for e in shuffled]
+    assert a == b
+    # Exactly one event is ever reported as the first carrier scan, and only if one was a scan.
+    scans = [e for e in stream if (progression_rank(e.status) or 0) >= 1]
+    assert sum(firsts_a) == sum(firsts_b) == (1 if scans else 0)
+    assert a.first_scan_at == (min(e.occurred_at for e in scans) if scans else None)
+    delivered = [e.occurred_at for e in stream if e.status == S.DELIVERED]
+    assert a.delivered_at == (min(delivered) if delivered else None)
+    assert a.last_event_at == max(e.occurred_at for e in stream)
+
+
+def test_the_latest_exception_is_kept_whatever_order_it_arrives_in() -> None:
+    summary = ParcelSummary()
+    assert summary.note_exception(T0 + timedelta(hours=2), "late")
+    assert not summary.note_exception(T0, "early, but arrived after")
+    assert summary.exception_note == "late"

@@ -131,6 +131,53 @@ def outcome_for(current: ReturnStatus | str, event: CarrierEvent) -> TrackingOut
     return TrackingOutcome(return_status_for(current, event.status), note)
 
 
+@dataclass(slots=True)
+class ParcelSummary:
+    """What a parcel's events said so far, independent of the order they arrived in."""
+
+    events: int = 0
+    carrier: str | None = None
+    status: str | None = None
+    first_scan_at: datetime | None = None
+    delivered_at: datetime | None = None
+    last_event_at: datetime | None = None
+    exception_at: datetime | None = None
+    exception_note: str | None = None
+
+    def track(self, event: CarrierEvent) -> bool:
+        """Fold one event in; whether it is the parcel's first carrier scan."""
+        self.events += 1
+        self.carrier = self.carrier or event.carrier
+        at = event.occurred_at
+        if self.last_event_at is None or at > self.last_event_at:
+            self.last_event_at = at
+        rank = PROGRESSION.get(event.status)
+        if rank is not None and (
+            self.status is None or rank > (PROGRESSION.get(TrackingStatus(self.status)) or 0)
+        ):
+            self.status = event.status.value
+        if event.status == TrackingStatus.DELIVERED and (self.delivered_at is None or at < self.delivered_at):
+            self.delivered_at = at
+        # A label alone is not a scan: the carrier has the parcel once it is picked up (or further).
+        if rank is None or rank < 1:
+            return False
+        if self.first_scan_at is None:
+            self.first_scan_at = at
+            return True
+        self.first_scan_at = min(self.first_scan_at, at)
+        return False
+
+    def note_exception(self, at: datetime, note: str) -> bool:
+        """Keep the latest exception (by when it happened, whatever the order); whether it is this one."""
+        if self.exception_at is None or at >= self.exception_at:
+            self.exception_at, self.exception_note = at, note
+            return True
+        return False
+
+
+SUMMARY_FIELDS = tuple(ParcelSummary.__slots__)
+
+
 def fold(events: Iterable[CarrierEvent], start: ReturnStatus | str = ReturnStatus.APPROVED) -> ReturnStatus:
     """The status a return starting at `start` ends at after applying `events` one by one."""
     status = ReturnStatus(start)

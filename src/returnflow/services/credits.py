@@ -63,6 +63,13 @@ def fire_trigger(
     return issue_in(uow, actor, at, return_row.id, trigger=event, deductions=deductions)
 
 
+def prepare(uow: UnitOfWork, rows: Sequence[ReturnRow]) -> None:
+    """Before firing triggers for many returns locked by the caller: learn their credits in one query."""
+    uow.ledger.check_credits(
+        r.id for r in rows if r.status in CREDITABLE and r.credit_trigger in REACHES["inspected"]
+    )
+
+
 def issue_in(
     uow: UnitOfWork,
     actor: Actor,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,12 +21,13 @@ from returnflow.domain.errors import NotFound
 from returnflow.domain.returns import ReturnStatus, transition
 from returnflow.domain.tracking import (
     EXCEPTIONAL,
+    SUMMARY_FIELDS,
     CarrierEvent,
+    ParcelSummary,
     TrackingStatus,
     dedupe,
     normalize_tracking_number,
     outcome_for,
-    progression_rank,
 )
 from returnflow.services.access import Actor, system_actor
 from returnflow.services.clock import Clock
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 # Outbox topics of the changes a carrier event makes.
 TOPIC_FOR_STATUS = {ReturnStatus.IN_TRANSIT: "return.in_transit", ReturnStatus.DELIVERED: "return.delivered"}
 EXCEPTION_TOPIC = "tracking.exception"
-IMPORT_CHUNK = 5000
+IMPORT_CHUNK = 20_000
 Progress = Callable[[int], None]
 
 
@@ -105,8 +106,7 @@ def import_scans(
     now = clock()
     totals = [0, 0, 0, 0]
     with db.uow(actor.tenant_id) as uow:
-        for start in range(0, len(events), IMPORT_CHUNK):
-            chunk = events[start : start + IMPORT_CHUNK]
+        for chunk in _by_parcel(events, IMPORT_CHUNK):
             part = apply_events(uow, actor, now, chunk)
             for i, n in enumerate((part.received, part.new, part.applied, part.unmatched)):
                 totals[i] += n
@@ -114,6 +114,24 @@ def import_scans(
                 progress(len(chunk))
         uow.commit()
     return IngestResult(*totals)
+
+
+def _by_parcel(events: Sequence[CarrierEvent], size: int) -> Iterator[list[CarrierEvent]]:
+    """Chunks of about `size` events that never split one tracking number's events.
+
+    Each return is then loaded, folded and written once per import rather than once per chunk.
+    """
+    groups: dict[str, list[CarrierEvent]] = defaultdict(list)
+    for event in events:
+        groups[event.tracking_number].append(event)
+    chunk: list[CarrierEvent] = []
+    for group in groups.values():
+        chunk.extend(group)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def apply_events(
@@ -132,6 +150,7 @@ def apply_events(
         by_number[event.tracking_number].append(event)
     matched = [r for n in by_number for r in carriers.get(n, [])]
     states = uow.tracking.tracking_of([r.id for r in matched])
+    _prepare_credits(uow, matched)
     applied = unmatched = 0
     # The lines follow their return's final status: one UPDATE per status value for the whole batch.
     line_statuses: dict[str, str] = {}
@@ -199,8 +218,11 @@ def apply_to_return(
     id to status) and updates many returns' lines at once; without, one UPDATE is made here.
     """
     moved_to: str | None = None
+    # Folded in a plain object and written back once: the ORM row sees one change per field.
+    summary = ParcelSummary(**{name: getattr(state, name) for name in SUMMARY_FIELDS})
+    summary.events = summary.events or 0
     for event in sorted(events, key=lambda e: (e.occurred_at, e.event_id)):
-        first_scan = _track(state, event)
+        first_scan = summary.track(event)
         previous = row.status
         outcome = outcome_for(row.status, event)
         if outcome.target is not None:
@@ -210,8 +232,7 @@ def apply_to_return(
         if outcome.exception_note is not None:
             note = outcome.exception_note
             # Only the latest exception (by when it happened) is the return's note, whatever the order.
-            if state.exception_at is None or event.occurred_at >= state.exception_at:
-                state.exception_at, state.exception_note = event.occurred_at, note
+            if summary.note_exception(event.occurred_at, note):
                 row.status_note = note
                 row.updated_at = now
         if outcome.target is None and note is None and not first_scan:
@@ -234,34 +255,14 @@ def apply_to_return(
             _fire_credit(uow, actor, now, row, "first_scan")
         if outcome.target == ReturnStatus.DELIVERED:
             _fire_credit(uow, actor, now, row, "delivered")
+    for name in SUMMARY_FIELDS:
+        if getattr(state, name) != getattr(summary, name):
+            setattr(state, name, getattr(summary, name))
     if moved_to is not None:
         if line_statuses is None:
             uow.tracking.set_line_status(row.id, moved_to)
         else:
             line_statuses[row.id] = moved_to
-
-
-def _track(state: ReturnTrackingRow, event: CarrierEvent) -> bool:
-    """Fold one event into the parcel's summary; whether it is the parcel's first carrier scan."""
-    state.events = (state.events or 0) + 1
-    state.carrier = state.carrier or event.carrier
-    if state.last_event_at is None or event.occurred_at > state.last_event_at:
-        state.last_event_at = event.occurred_at
-    rank = progression_rank(event.status)
-    if rank is not None and (state.status is None or rank > (progression_rank(state.status) or 0)):
-        state.status = event.status.value
-    if event.status == TrackingStatus.DELIVERED and (
-        state.delivered_at is None or event.occurred_at < state.delivered_at
-    ):
-        state.delivered_at = event.occurred_at
-    # A label alone is not a scan: the carrier has the parcel once it is picked up (or further).
-    if rank is None or rank < 1:
-        return False
-    if state.first_scan_at is None:
-        state.first_scan_at = event.occurred_at
-        return True
-    state.first_scan_at = min(state.first_scan_at, event.occurred_at)
-    return False
 
 
 def _fire_credit(uow: UnitOfWork, actor: Actor, at: datetime, row: ReturnRow, event: str) -> None:
@@ -271,6 +272,14 @@ def _fire_credit(uow: UnitOfWork, actor: Actor, at: datetime, row: ReturnRow, ev
     except ImportError:  # pragma: no cover - the credits capability is absent
         return
     credits.fire_trigger(uow, actor, at, row, event)
+
+
+def _prepare_credits(uow: UnitOfWork, rows: Sequence[ReturnRow]) -> None:
+    try:
+        credits = importlib.import_module("returnflow.services.credits")
+    except ImportError:  # pragma: no cover - the credits capability is absent
+        return
+    credits.prepare(uow, rows)
 
 
 def _open_delivery_cases(uow: UnitOfWork, actor: Actor, at: datetime, events: Sequence[CarrierEvent]) -> None:

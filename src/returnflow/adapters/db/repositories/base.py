@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, any_, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 _TXN_KEY = "returnflow_txn"
 
@@ -49,6 +51,16 @@ class TenantScoped:
     def __init__(self, session: Session, tenant_id: str) -> None:
         self.s = session
         self.tenant_id = tenant_id
+
+    def one_of(self, column: InstrumentedAttribute[Any], values: Sequence[str]) -> ColumnElement[bool]:
+        """`column IN values` for a string column; on PostgreSQL `= ANY(array)`.
+
+        One array parameter keeps the statement text the same for any number of values, so the
+        driver parses it once and there is no limit on how many values one statement takes.
+        """
+        if self.s.get_bind().dialect.name == "postgresql":
+            return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+        return column.in_(list(values))
 
     @property
     def memo(self) -> dict[str, Any]:

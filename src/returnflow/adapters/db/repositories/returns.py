@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +21,22 @@ class ReturnRepository(TenantScoped):
         created = self.memo.get("new_returns", {}).get(return_id)
         if created is not None:  # inserted by this transaction: nobody else can see or lock it
             return created[0]  # type: ignore[no-any-return]
+        held = self.memo.get("locked_returns", {}).get(return_id)
+        if held is not None:  # locked earlier in this transaction: it cannot have changed under it
+            return held  # type: ignore[no-any-return]
         stmt = select(ReturnRow).where(ReturnRow.tenant_id == self.tenant_id, ReturnRow.id == return_id)
         if for_update:
             stmt = stmt.with_for_update()
-        return self.s.scalars(stmt).first()
+        row = self.s.scalars(stmt).first()
+        if for_update and row is not None:
+            self.hold([row])
+        return row
+
+    def hold(self, rows: Iterable[ReturnRow]) -> None:
+        """Remember rows this transaction has locked, so a later locking read needs no round trip."""
+        locked = self.memo.setdefault("locked_returns", {})
+        for row in rows:
+            locked[row.id] = row
 
     def by_number(self, number: str) -> ReturnRow | None:
         """The return with this RMA number (numbers are unique per tenant)."""

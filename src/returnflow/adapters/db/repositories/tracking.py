@@ -7,15 +7,27 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.repositories.returns import ReturnRepository
 from returnflow.adapters.db.tables import ReturnLineRow, ReturnRow
 from returnflow.adapters.db.tables_tracking import CarrierEventRow, CarrierSecretRow, ReturnTrackingRow
 
 # Rows per statement: keeps IN lists and multi-row VALUES well under every driver's parameter limit.
 BATCH = 1000
 EVENTS = CarrierEventRow.__table__
+# Events per statement on PostgreSQL, where each column travels as one array parameter.
+PG_PAGE = 5000
+_PG_TYPES = {"occurred_at": "timestamptz[]", "received_at": "timestamptz[]"}
+_PG_COLUMNS = [c.name for c in EVENTS.columns if c.name != "tenant_id"]
+_PG_INSERT_EVENTS = (
+    f"INSERT INTO carrier_events (tenant_id, {', '.join(_PG_COLUMNS)}) "
+    f"SELECT %b, {', '.join(_PG_COLUMNS)} FROM unnest("
+    + ", ".join(f"%b::{_PG_TYPES.get(name, 'text[]')}" for name in _PG_COLUMNS)
+    + f") WITH ORDINALITY AS page({', '.join(_PG_COLUMNS)}, position) ORDER BY position "
+    "ON CONFLICT (tenant_id, provider, event_id) DO NOTHING RETURNING provider, event_id"
+)
 
 
 class TrackingRepository(TenantScoped):
@@ -66,19 +78,37 @@ class TrackingRepository(TenantScoped):
         """
         if not rows:
             return set()
-        dialect = postgresql if self.s.get_bind().dialect.name == "postgresql" else sqlite
+        # Sorted by key so concurrent batches lock index entries in the same order (no deadlock).
+        ordered = sorted(rows, key=lambda r: (r["provider"], r["event_id"]))
+        if self.s.get_bind().dialect.name == "postgresql":
+            return self._add_events_pg(ordered)
         stmt = (
-            dialect.insert(EVENTS)
+            sqlite.insert(CarrierEventRow)
             .on_conflict_do_nothing(index_elements=["tenant_id", "provider", "event_id"])
             .returning(EVENTS.c.provider, EVENTS.c.event_id)
         )
         new: set[tuple[str, str]] = set()
-        # Sorted by key so concurrent batches lock index entries in the same order (no deadlock).
-        ordered = sorted(rows, key=lambda r: (r["provider"], r["event_id"]))
         for start in range(0, len(ordered), BATCH):
             # One compiled statement, sent as multi-row VALUES pages (insertmanyvalues) with RETURNING.
             chunk = [{"tenant_id": self.tenant_id, **r} for r in ordered[start : start + BATCH]]
             new.update((p, e) for p, e in self.s.execute(stmt, chunk))
+        return new
+
+    def _add_events_pg(self, ordered: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
+        # One array per column, unnested server-side: the statement text is the same for any number
+        # of rows, so the driver parses it once (a multi-row VALUES text is re-parsed on every page).
+        # The arrays go in binary (`%b`), which skips the per-element quoting of the text format;
+        # that needs the driver's own cursor, on the session's connection and transaction.
+        cursor = self.s.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        new: set[tuple[str, str]] = set()
+        try:
+            for start in range(0, len(ordered), PG_PAGE):
+                page = ordered[start : start + PG_PAGE]
+                columns = ([r[name] for r in page] for name in _PG_COLUMNS)
+                cursor.execute(_PG_INSERT_EVENTS, [self.tenant_id, *columns])
+                new.update(cursor.fetchall())
+        finally:
+            cursor.close()
         return new
 
     def unmatched(self, tracking_number: str) -> list[CarrierEventRow]:
@@ -133,13 +163,14 @@ class TrackingRepository(TenantScoped):
                 select(ReturnRow)
                 .where(
                     ReturnRow.tenant_id == self.tenant_id,
-                    ReturnRow.tracking_number.in_(wanted[start : start + BATCH]),
+                    self.one_of(ReturnRow.tracking_number, wanted[start : start + BATCH]),
                 )
                 .order_by(ReturnRow.id)
                 .with_for_update()
             )
             for row in rows:
                 out.setdefault(row.tracking_number or "", []).append(row)
+        ReturnRepository(self.s, self.tenant_id).hold(r for found in out.values() for r in found)
         return out
 
     def tracking_of(self, return_ids: Sequence[str]) -> dict[str, ReturnTrackingRow]:
