@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     # Inspection photo uploads (their own body limit; JPEG, PNG or WebP only).
     max_photo_bytes: int = 10_000_000
     db_pool_size: int = 10
+    # Requests one server process works on at once (its thread pool; 0 keeps the framework's 40).
+    # The work is mostly Python: more threads than this only queue on the interpreter lock, and a
+    # transaction whose thread waits for the lock holds its row locks longer.
+    request_threads: int = 4
     # How long a server process remembers an authenticated API key (0 = look it up every request).
     api_key_cache_seconds: float = 5.0
     # Signs portal tokens and session cookies; when empty, a random one is kept in the data dir.

@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
@@ -40,6 +41,9 @@ async def _serving(app: FastAPI) -> AsyncIterator[None]:
     Without it, every full collection walks the ~200k objects of the imported app again, which
     added 130–140 ms to the request that happened to trigger it (the tail of large responses).
     """
+    threads = app.state.container.settings.request_threads
+    if threads:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
     gc.collect()
     gc.freeze()
     yield
