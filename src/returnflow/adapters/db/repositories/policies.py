@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.repositories.routing import NETWORK_STATE, network_state_columns
 from returnflow.adapters.db.tables import PolicyVersion, ReturnReason
 
 
@@ -30,13 +31,17 @@ class PolicyRepository(TenantScoped):
             return memo
         t = self.tenant_id
         latest = select(func.max(PolicyVersion.version)).where(PolicyVersion.tenant_id == t)
+        # The routing network's state comes along: a return request prices routing next.
+        network = network_state_columns(t)
         rows = self.s.execute(
-            select(latest.scalar_subquery(), ReturnReason.code).where(
+            select(latest.scalar_subquery(), ReturnReason.code, *network).where(
                 ReturnReason.tenant_id == t, ReturnReason.active.is_(True)
             )
         ).all()
+        if rows:
+            self.memo[NETWORK_STATE] = tuple(rows[0][2:])
         version = rows[0][0] if rows else self.s.scalar(latest)
-        found = self.memo["policy_in_force"] = (version, frozenset(str(code) for _, code in rows))
+        found = self.memo["policy_in_force"] = (version, frozenset(str(row[1]) for row in rows))
         return found
 
     def version(self, version: int) -> PolicyVersion | None:

@@ -27,6 +27,24 @@ for _table in (NodeRow, CarrierServiceRow, RoutingSettingsRow):
         event.listen(_table, _when, _bump)
 
 
+# The memo key under which a statement that read `network_state_columns` along leaves their values.
+NETWORK_STATE = "network_state"
+
+
+def network_state_columns(tenant_id: str) -> list[Any]:
+    """Scalar subqueries whose values change with the tenant's nodes, services or routing settings."""
+    n, s_ = NodeRow, CarrierServiceRow
+    return [
+        select(func.count()).where(n.tenant_id == tenant_id).scalar_subquery(),
+        select(func.max(n.updated_at)).where(n.tenant_id == tenant_id).scalar_subquery(),
+        select(func.count()).where(s_.tenant_id == tenant_id).scalar_subquery(),
+        select(func.max(s_.updated_at)).where(s_.tenant_id == tenant_id).scalar_subquery(),
+        select(RoutingSettingsRow.updated_at)
+        .where(RoutingSettingsRow.tenant_id == tenant_id)
+        .scalar_subquery(),
+    ]
+
+
 def network_generation() -> int:
     """How many network writes this process has flushed."""
     return _generation[0]
@@ -83,20 +101,15 @@ class RoutingRepository(TenantScoped):
         return {str(node): int(n) for node, n in rows}
 
     def network_fingerprint(self) -> tuple[Any, ...]:
-        """What changes whenever the tenant's nodes, services or routing settings change (one query)."""
-        t = self.tenant_id
-        n, s_ = NodeRow, CarrierServiceRow
-        row = self.s.execute(
-            select(
-                select(func.count()).where(n.tenant_id == t).scalar_subquery(),
-                select(func.max(n.updated_at)).where(n.tenant_id == t).scalar_subquery(),
-                select(func.count()).where(s_.tenant_id == t).scalar_subquery(),
-                select(func.max(s_.updated_at)).where(s_.tenant_id == t).scalar_subquery(),
-                select(RoutingSettingsRow.updated_at)
-                .where(RoutingSettingsRow.tenant_id == t)
-                .scalar_subquery(),
-            )
-        ).one()
+        """What changes whenever the tenant's nodes, services or routing settings change (one query).
+
+        Answered without a query when an earlier statement of this transaction read it along (see
+        `network_state_columns`) and nothing has been changed in the session since.
+        """
+        seen = self.memo.get(NETWORK_STATE)
+        if seen is not None and not (self.s.new or self.s.dirty or self.s.deleted):
+            return (network_generation(), *seen)
+        row = self.s.execute(select(*network_state_columns(self.tenant_id))).one()
         return (network_generation(), *row)
 
     def network_generation(self) -> int:
