@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import OrderLineRow
@@ -18,58 +18,74 @@ from returnflow.adapters.db.tables_ledger import (
     RefundInstructionRow,
 )
 
+# The Tables, not the mapped classes: an insert of a class through the session takes the ORM's path.
+LEDGER_ENTRIES: Table = LedgerEntryRow.__table__  # type: ignore[assignment]
+LEDGER_POSTINGS: Table = LedgerPostingRow.__table__  # type: ignore[assignment]
+CREDITS: Table = CreditRow.__table__  # type: ignore[assignment]
+CREDIT_ALLOCATIONS: Table = CreditAllocationRow.__table__  # type: ignore[assignment]
+REFUND_INSTRUCTIONS: Table = RefundInstructionRow.__table__  # type: ignore[assignment]
+
 
 class LedgerRepository(TenantScoped):
     """ledger postings, credits and refund instructions of one tenant."""
 
-    def add_entry(
-        self, entry: dict[str, Any], postings: Sequence[tuple[str, str, int, str]]
-    ) -> LedgerEntryRow:
+    # The writes below are Core inserts, sent at once: money rows are written, never edited in
+    # the same transaction, so the ORM's unit of work would only add cost (a return's credit is
+    # five of the statements of `POST /v1/returns`). Unique keys are checked as each one runs.
+
+    def add_entry(self, entry: dict[str, Any], postings: Sequence[tuple[str, str, int, str]]) -> None:
         """Insert an entry with its postings `(account, side, amount, currency)`."""
-        row = LedgerEntryRow(tenant_id=self.tenant_id, **entry)
-        self.s.add(row)
-        if row.return_id:
-            self.memo.setdefault("credited_returns", set()).add(row.return_id)
-        self.s.add_all(
-            LedgerPostingRow(
-                tenant_id=self.tenant_id,
-                id=f"{row.id}-{i}",
-                entry_id=row.id,
-                position=i,
-                account=account,
-                side=side,
-                amount=amount,
-                currency=currency,
-            )
-            for i, (account, side, amount, currency) in enumerate(postings)
+        self.s.execute(insert(LEDGER_ENTRIES), [{"tenant_id": self.tenant_id, **entry}])
+        if entry.get("return_id"):
+            self.memo.setdefault("credited_returns", set()).add(entry["return_id"])
+        self.s.execute(
+            insert(LEDGER_POSTINGS),
+            [
+                {
+                    "tenant_id": self.tenant_id,
+                    "id": f"{entry['id']}-{i}",
+                    "entry_id": entry["id"],
+                    "position": i,
+                    "account": account,
+                    "side": side,
+                    "amount": amount,
+                    "currency": currency,
+                }
+                for i, (account, side, amount, currency) in enumerate(postings)
+            ],
         )
-        return row
 
     def add_credits(self, credits: Sequence[dict[str, Any]]) -> list[CreditRow]:
-        """Insert credits (the unique (tenant, return, kind) key refuses a second credit)."""
-        rows = [CreditRow(tenant_id=self.tenant_id, **c) for c in credits]
-        self.s.add_all(rows)
-        return rows
+        """Insert credits (the unique (tenant, return, kind) key refuses a second credit).
+
+        The rows handed back are values of what was stored, not objects of the session.
+        """
+        rows = [{"tenant_id": self.tenant_id, **c} for c in credits]
+        if rows:
+            self.s.execute(insert(CREDITS), rows)
+        return [CreditRow(**row) for row in rows]
 
     def add_allocations(self, entry_id: str, order_id: str, amounts: Sequence[tuple[str, int]]) -> None:
         """Record how much of each order line an entry credited."""
-        self.s.add_all(
-            CreditAllocationRow(
-                tenant_id=self.tenant_id,
-                entry_id=entry_id,
-                order_line_id=line_id,
-                order_id=order_id,
-                amount=amount,
-            )
+        rows = [
+            {
+                "tenant_id": self.tenant_id,
+                "entry_id": entry_id,
+                "order_line_id": line_id,
+                "order_id": order_id,
+                "amount": amount,
+            }
             for line_id, amount in amounts
             if amount > 0
-        )
+        ]
+        if rows:
+            self.s.execute(insert(CREDIT_ALLOCATIONS), rows)
 
-    def add_refund_instruction(self, instruction: dict[str, Any]) -> RefundInstructionRow:
+    def add_refund_instruction(self, instruction: dict[str, Any]) -> None:
         """Store a refund instruction (before any gateway hears of it)."""
-        row = RefundInstructionRow(tenant_id=self.tenant_id, attempts=0, **instruction)
-        self.s.add(row)
-        return row
+        self.s.execute(
+            insert(REFUND_INSTRUCTIONS), [{"tenant_id": self.tenant_id, "attempts": 0, **instruction}]
+        )
 
     def credits_of(self, return_id: str) -> Sequence[CreditRow]:
         """A return's credits, oldest first."""
