@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from returnflow.adapters.policy_document import default_policy_text
+from returnflow.services import secret_memory
 from returnflow.services.access import system_actor
 from returnflow.services.policies import save_policy
 from returnflow.services.tenants import tenant_by_slug
@@ -317,3 +318,40 @@ def test_large_batches_with_repeats_sent_concurrently_land_each_event_once(
         ]
         assert len(state["topics"]) == len(set(state["topics"]))
         assert state["parcel"][0] == "delivered"
+
+
+def _change_secrets_elsewhere(
+    container: Any, slug: str, *, add: str | None = None, drop_all: bool = False
+) -> None:
+    """Change the stored secrets as another server process would (this process is not told)."""
+    tenant_id = tenant_by_slug(container.db, slug).id
+    with container.db.uow(tenant_id) as uow:
+        if drop_all:
+            uow.tracking.drop_secrets("generic", [r.id for r in uow.tracking.secrets("generic")])
+        if add is not None:
+            uow.tracking.add_secret("generic", f"csec_{add[-6:]}", add, container.clock())
+        uow.commit()
+
+
+def test_secrets_remembered_by_a_process_follow_changes_made_by_others(
+    admin, client, container, tenant_slug, monkeypatch
+):
+    now = [1000.0]
+    monkeypatch.setattr(secret_memory, "memory", secret_memory.SecretMemory(5.0, clock=lambda: now[0]))
+    ret = make_return(admin, container, tenant_slug, "1ZMEMORY000000001")
+    configure_secret(container, tenant_slug, "generic")
+    first = generic_body(scan("m-1", "1ZMEMORY000000001", "picked_up", "2026-03-12T10:00:00Z"))
+    assert _send(client, tenant_slug, first) == 200  # the secrets are now remembered
+    # Another process replaces the secret: a delivery signed with the new one verifies at once.
+    _change_secrets_elsewhere(container, tenant_slug, add="whsec-elsewhere-9f3c1d", drop_all=True)
+    second = generic_body(scan("m-2", "1ZMEMORY000000001", "in_transit", "2026-03-12T12:00:00Z"))
+    assert _send(client, tenant_slug, second, secret="whsec-elsewhere-9f3c1d") == 200
+    # It retires every secret: the remembered one stops verifying once its few seconds are over.
+    _change_secrets_elsewhere(container, tenant_slug, drop_all=True)
+    third = generic_body(scan("m-3", "1ZMEMORY000000001", "in_transit", "2026-03-12T14:00:00Z"))
+    now[0] += 6
+    assert _send(client, tenant_slug, third, secret="whsec-elsewhere-9f3c1d") == 401
+    forged = generic_body(scan("m-4", "1ZMEMORY000000001", "delivered", "2026-03-12T16:00:00Z"))
+    assert _send(client, tenant_slug, forged, secret="whsec-never-set-000000") == 401
+    state = _state(container, tenant_slug, ret["id"])
+    assert state["status"] == "in_transit" and state["events"] == [("generic", "m-1"), ("generic", "m-2")]

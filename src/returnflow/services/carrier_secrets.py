@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from returnflow.adapters.carriers import PROVIDERS
 from returnflow.domain.errors import FieldProblem, ValidationFailed
+from returnflow.services import secret_memory
 from returnflow.services.access import Actor
 from returnflow.services.clock import Clock
 from returnflow.services.ids import new_id
@@ -46,6 +47,7 @@ def set_secret(
             {"provider": provider, "still_active": [row.id for row in kept]},
         )
         uow.commit()
+    secret_memory.memory.forget()
     return secret_id, 1 + len(kept)
 
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from returnflow.adapters.carriers import PROVIDERS
+from returnflow.adapters.carriers.errors import SignatureInvalid
 from returnflow.domain.errors import NotFound
 from returnflow.domain.returns import ReturnStatus, transition
 from returnflow.domain.tracking import (
@@ -29,6 +30,7 @@ from returnflow.domain.tracking import (
     normalize_tracking_number,
     outcome_for,
 )
+from returnflow.services import secret_memory
 from returnflow.services.access import Actor, system_actor
 from returnflow.services.clock import Clock
 from returnflow.services.recording import record
@@ -80,22 +82,36 @@ def ingest_webhook(
     fmt = PROVIDERS.get(provider)
     if fmt is None:
         raise NotFound(f"no tracking provider '{provider}'", code="provider_not_found")
-    # Signature checked on a read snapshot, outside any write lock: forged traffic never queues writers.
+    now = clock()
+    known = secret_memory.memory.get(db, tenant_slug, provider)
+    events = None
+    if known is not None:
+        try:
+            events = fmt.read(headers, raw_body, list(known[1]), now)
+        except SignatureInvalid:
+            known = None  # perhaps signed with a secret set since: verified again on fresh secrets
+    if known is None:
+        known = _tenant_secrets(db, tenant_slug, provider)
+        events = fmt.read(headers, raw_body, list(known[1]), now)
+        secret_memory.memory.put(db, tenant_slug, provider, known)
+    tenant_id = known[0]
+    if not events:
+        return IngestResult(0, 0, 0, 0)
+    actor = system_actor(tenant_id, f"carrier:{provider}")
+    with db.uow(tenant_id) as uow:
+        result = apply_events(uow, actor, now, events)
+        uow.commit()
+    return result
+
+
+def _tenant_secrets(db: Database, tenant_slug: str, provider: str) -> secret_memory.Known:
+    # Read on a snapshot, outside any write lock: forged traffic never queues writers.
     with db.uow(readonly=True) as uow:
         tenant = uow.tenants.by_slug(tenant_slug)
         if tenant is None:
             raise NotFound(f"no tenant '{tenant_slug}'", code="tenant_not_found")
         uow.set_tenant(tenant.id)
-        secrets = uow.tracking.active_secrets(provider)
-    now = clock()
-    events = fmt.read(headers, raw_body, secrets, now)
-    if not events:
-        return IngestResult(0, 0, 0, 0)
-    actor = system_actor(tenant.id, f"carrier:{provider}")
-    with db.uow(tenant.id) as uow:
-        result = apply_events(uow, actor, now, events)
-        uow.commit()
-    return result
+        return tenant.id, tuple(uow.tracking.active_secrets(provider))
 
 
 def import_scans(
