@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, NamedTuple, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -49,6 +49,32 @@ def fail(message: str, problems: list[str] | None = None) -> typer.Exit:
 def container(migrate: bool = False) -> Container:
     """The wired app for one CLI run."""
     return bootstrap(migrate=migrate)
+
+
+class CheckResult(NamedTuple):
+    """One tenant's outcome of a `verify` command, as printed."""
+
+    tenant_slug: str
+    ok: bool
+    ok_text: str  # shown when nothing was found
+    label: str  # the word that marks a finding, e.g. VIOLATION
+    headline: str  # the first line of the findings
+    details: Sequence[str]  # the lines under it
+
+
+def report_checks(results: Iterable[CheckResult]) -> None:
+    """Print each tenant's check (ok in green, findings on stderr); exit 1 if any failed."""
+    bad = False
+    for r in results:
+        if r.ok:
+            out.print(f"[green]ok[/] {r.tenant_slug}: {r.ok_text}")
+            continue
+        bad = True
+        err.print(f"[bold red]{r.label}[/] {r.tenant_slug}: {r.headline}", highlight=False, soft_wrap=True)
+        for line in r.details:
+            err.print(f"  {line}", highlight=False, soft_wrap=True)
+    if bad:
+        raise typer.Exit(code=1)
 
 
 def run_domain(fn: Callable[P, R]) -> Callable[P, R]:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from returnflow.entrypoints.cli import app, container, err, fail, out, run_domain
+from returnflow.entrypoints.cli import CheckResult, app, container, fail, report_checks, run_domain
 
 inventory_app = typer.Typer(no_args_is_help=True, help="Stock per node, SKU and condition bucket.")
 app.add_typer(inventory_app, name="inventory")
@@ -28,14 +28,14 @@ def inventory_verify(
     reports = verify(container().db, [tenant] if tenant else None)
     if tenant and not reports:
         raise fail(f"no tenant '{tenant}'")
-    bad = False
-    for r in reports:
-        if r.ok:
-            out.print(f"[green]ok[/] {r.tenant_slug}: {r.rows} balances, equal to the movements")
-            continue
-        bad = True
-        err.print(f"[bold red]MISMATCH[/] {r.tenant_slug}: {len(r.mismatches)} balance(s)", highlight=False)
-        for line in r.mismatches:
-            err.print(f"  {line}", highlight=False, soft_wrap=True)
-    if bad:
-        raise typer.Exit(code=1)
+    report_checks(
+        CheckResult(
+            r.tenant_slug,
+            r.ok,
+            f"{r.rows} balances, equal to the movements",
+            "MISMATCH",
+            f"{len(r.mismatches)} balance(s)",
+            r.mismatches,
+        )
+        for r in reports
+    )

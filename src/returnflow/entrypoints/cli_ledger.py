@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from returnflow.entrypoints.cli import app, container, err, fail, out, run_domain
+from returnflow.entrypoints.cli import CheckResult, app, container, fail, out, report_checks, run_domain
 
 ledger_app = typer.Typer(no_args_is_help=True, help="The double-entry ledger of credits.")
 export_app = typer.Typer(no_args_is_help=True, help="Exports for other systems (CSV).")
@@ -32,19 +32,17 @@ def ledger_verify(
     reports = verify(container().db, [tenant] if tenant else None)
     if tenant and not reports:
         raise fail(f"no tenant '{tenant}'")
-    bad = False
-    for r in reports:
-        if r.ok:
-            out.print(f"[green]ok[/] {r.tenant_slug}: {r.entries} entries, {r.postings} postings, balanced")
-            continue
-        bad = True
-        err.print(
-            f"[bold red]VIOLATION[/] {r.tenant_slug}: {r.violations[0]}", highlight=False, soft_wrap=True
+    report_checks(
+        CheckResult(
+            r.tenant_slug,
+            r.ok,
+            f"{r.entries} entries, {r.postings} postings, balanced",
+            "VIOLATION",
+            r.violations[0] if r.violations else "",
+            r.violations[1:],
         )
-        for more in r.violations[1:]:
-            err.print(f"  {more}", highlight=False, soft_wrap=True)
-    if bad:
-        raise typer.Exit(code=1)
+        for r in reports
+    )
 
 
 @ledger_app.command("balances")
