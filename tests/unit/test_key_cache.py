@@ -39,5 +39,5 @@ def test_the_memory_stays_bounded() -> None:
     cache = KeyCache(5.0, clock)
     for i in range(MAX_KEYS + 10):
         cache.put(f"h{i}", ADA)
-    assert len(cache._actors) <= MAX_KEYS
+    assert len(cache._entries) <= MAX_KEYS
     assert cache.get(f"h{MAX_KEYS + 9}") == ADA

@@ -16,11 +16,12 @@ import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from returnflow.services.expiring import Expiring
+
 if TYPE_CHECKING:
     from returnflow.adapters.db.uow import Database
 
 TTL_SECONDS = 5.0
-MAX_ENTRIES = 10_000
 Known = tuple[str, tuple[str, ...]]  # (tenant id, active secrets)
 
 
@@ -32,26 +33,22 @@ class SecretMemory:
         self._clock = clock
         self._lock = threading.Lock()
         # Weakly keyed by the database object: a disposed database takes its entries with it.
-        self._by_db: weakref.WeakKeyDictionary[Database, dict[tuple[str, str], tuple[float, Known]]] = (
+        self._by_db: weakref.WeakKeyDictionary[Database, Expiring[tuple[str, str], Known]] = (
             weakref.WeakKeyDictionary()
         )
 
     def get(self, db: Database, tenant_slug: str, provider: str) -> Known | None:
         """What was read for this tenant and provider, unless unknown or expired."""
-        found = self._by_db.get(db, {}).get((tenant_slug, provider))
-        if found is None or found[0] <= self._clock():
-            return None
-        return found[1]
+        entries = self._by_db.get(db)
+        return None if entries is None else entries.get((tenant_slug, provider))
 
     def put(self, db: Database, tenant_slug: str, provider: str, known: Known) -> None:
         """Remember what was just read from the database."""
-        if self.ttl_seconds <= 0:
-            return
         with self._lock:
-            entries = self._by_db.setdefault(db, {})
-            if len(entries) >= MAX_ENTRIES:
-                entries.clear()
-            entries[(tenant_slug, provider)] = (self._clock() + self.ttl_seconds, known)
+            entries = self._by_db.get(db)
+            if entries is None:
+                entries = self._by_db[db] = Expiring(self.ttl_seconds, self._clock)
+        entries.put((tenant_slug, provider), known)
 
     def forget(self) -> None:
         """Drop everything (after a secret change in this process)."""

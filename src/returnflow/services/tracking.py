@@ -281,30 +281,32 @@ def apply_to_return(
             line_statuses[row.id] = moved_to
 
 
-def _fire_credit(uow: UnitOfWork, actor: Actor, at: datetime, row: ReturnRow, event: str) -> None:
-    # Imported when needed: credits are their own capability, and tracking works without them.
+def _capability(name: str) -> Any:
+    # Imported when needed: credits and delivery cases are their own capabilities, and tracking
+    # works without them.
     try:
-        credits = importlib.import_module("returnflow.services.credits")
-    except ImportError:  # pragma: no cover - the credits capability is absent
-        return
-    credits.fire_trigger(uow, actor, at, row, event)
+        return importlib.import_module(f"returnflow.services.{name}")
+    except ImportError:  # pragma: no cover - the capability is absent
+        return None
+
+
+def _fire_credit(uow: UnitOfWork, actor: Actor, at: datetime, row: ReturnRow, event: str) -> None:
+    credits = _capability("credits")
+    if credits is not None:
+        credits.fire_trigger(uow, actor, at, row, event)
 
 
 def _prepare_credits(uow: UnitOfWork, rows: Sequence[ReturnRow]) -> None:
-    try:
-        credits = importlib.import_module("returnflow.services.credits")
-    except ImportError:  # pragma: no cover - the credits capability is absent
-        return
-    credits.prepare(uow, rows)
+    credits = _capability("credits")
+    if credits is not None:
+        credits.prepare(uow, rows)
 
 
 def _open_delivery_cases(uow: UnitOfWork, actor: Actor, at: datetime, events: Sequence[CarrierEvent]) -> None:
-    # Trouble on an outbound shipment opens a failed-delivery case (its own capability, like credits).
-    try:
-        cases = importlib.import_module("returnflow.services.delivery_cases")
-    except ImportError:  # pragma: no cover - the delivery-cases capability is absent
-        return
-    cases.on_carrier_events(uow, actor, at, events)
+    # Trouble on an outbound shipment opens a failed-delivery case.
+    cases = _capability("delivery_cases")
+    if cases is not None:
+        cases.on_carrier_events(uow, actor, at, events)
 
 
 def _first_id(rows: list[ReturnRow] | None) -> str | None:
