@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import update
 from typer.testing import CliRunner
@@ -17,6 +20,8 @@ from returnflow.entrypoints import cli_ledger
 from returnflow.entrypoints.cli import app
 from returnflow.services import credits, refunds
 from returnflow.services.access import system_actor
+from returnflow.services.clock import Clock
+from returnflow.services.payment_port import FAILED, RefundInstruction, RefundOutcome
 from returnflow.services.policies import save_policy
 from returnflow.services.tenants import tenant_by_slug
 from tests.builders import line, order, return_request
@@ -34,6 +39,43 @@ def set_triggers(container: Container, slug: str, trigger: str) -> None:
     assert f"low: {trigger}" in text
     tid = tenant_by_slug(container.db, slug).id
     save_policy(container.db, container.clock, system_actor(tid, "test"), text)
+
+
+class FlakyGateway:
+    """The built-in gateway, but the refunds under `failures` (idempotency key -> how many) fail
+    that many submissions first; every call is logged with the clock's time."""
+
+    name = "builtin"
+
+    def __init__(self, clock: Clock, failures: dict[str, int]) -> None:
+        self.clock = clock
+        self.failures = Counter(failures)
+        self.inner = BuiltinGateway()
+        self.calls: list[tuple[RefundInstruction, datetime]] = []
+
+    def submit_refund(self, instruction: RefundInstruction) -> RefundOutcome:
+        self.calls.append((instruction, self.clock()))
+        if self.failures[instruction.idempotency_key] > 0:
+            self.failures[instruction.idempotency_key] -= 1
+            return RefundOutcome(status=FAILED, error="gateway unavailable")
+        return self.inner.submit_refund(instruction)
+
+    def keys_of(self, refund_id: str) -> list[str]:
+        """The idempotency key of every submission of one refund, in order."""
+        return [i.idempotency_key for i, _ in self.calls if i.refund_id == refund_id]
+
+
+def stored_refund(container: Container, tenant_id: str, refund_id: str) -> dict[str, Any]:
+    """What the database holds of one refund instruction's retry state."""
+    with container.db.uow(tenant_id, readonly=True) as uow:
+        row = uow.ledger.refund_instruction(refund_id)
+        assert row is not None
+        return {
+            "status": row.status,
+            "attempts": row.attempts,
+            "next_attempt_at": row.next_attempt_at,
+            "last_error": row.last_error,
+        }
 
 
 def _return(api, number="C-1", quantity=1, ordered=2, **over):
@@ -84,6 +126,33 @@ def test_refund_instruction_is_stored_first_and_instructed_exactly_once(
     assert topics.count("refund.instructed") == 1 and topics.count("credit.issued") == 1
     refund = next(c for c in admin.get(f"/returns/{ret['id']}/credits").json() if c["kind"] == "refund")
     assert refund["status"] == "instructed"
+
+
+def test_a_refund_backing_off_does_not_hold_up_the_due_refunds_behind_it(
+    admin, client, keys, container, tenant_slug, clock
+):
+    _return(admin, "D-1")
+    _return(admin, "D-2")
+    finance = as_role(client, keys, "finance")
+    first, second = finance.get("/refund-instructions").json()["items"]  # claimed in this order
+    gateway = FlakyGateway(clock, {first["idempotency_key"]: 1})
+    actor = system_actor(tenant_by_slug(container.db, tenant_slug).id, "worker")
+    rng = random.Random(5)
+    assert refunds.execute_refunds(container.db, clock, actor, gateway, limit=1, rng=rng) == 0
+    backing_off = stored_refund(container, actor.tenant_id, first["refund_id"])
+    assert backing_off["status"] == "pending" and backing_off["next_attempt_at"] > clock.now
+    # One place per run, and the first row is not due: the row behind it takes the place.
+    assert refunds.execute_refunds(container.db, clock, actor, gateway, limit=1, rng=rng) == 1
+    assert [i.refund_id for i, _ in gateway.calls] == [first["refund_id"], second["refund_id"]]
+    statuses = {i["refund_id"]: i["status"] for i in finance.get("/refund-instructions").json()["items"]}
+    assert statuses == {first["refund_id"]: "pending", second["refund_id"]: "instructed"}
+    assert refunds.execute_refunds(container.db, clock, actor, gateway, limit=1, rng=rng) == 0
+    clock.now = backing_off["next_attempt_at"]
+    assert refunds.execute_refunds(container.db, clock, actor, gateway, limit=1, rng=rng) == 1
+    assert gateway.keys_of(first["refund_id"]) == [first["idempotency_key"]] * 2
+    assert len(gateway.calls) == 3
+    instructed = finance.get("/refund-instructions", params={"status": "instructed"}).json()["items"]
+    assert {i["refund_id"] for i in instructed} == {first["refund_id"], second["refund_id"]}
 
 
 def test_scan_trigger_credits_once_on_the_first_scan(admin, container, tenant_slug):

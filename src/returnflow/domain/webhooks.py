@@ -35,13 +35,20 @@ def valid_pattern(pattern: str) -> bool:
     )
 
 
-def backoff_seconds(attempt: int, uniform: Callable[[float, float], float]) -> float:
-    """Delay before retry number `attempt` (1-based): exponential, capped, with jitter.
+def backoff_seconds(
+    attempt: int,
+    uniform: Callable[[float, float], float],
+    *,
+    base: float = BASE_DELAY_S,
+    cap: float = MAX_DELAY_S,
+) -> float:
+    """Delay before retry number `attempt` (1-based): exponential from `base`, capped, with jitter.
 
     The jitter takes a random point in the upper half of the exponential step, so endpoints that
     failed together do not come back in lock-step, yet the delay still grows with every attempt.
+    The defaults are the webhook relay's; other retries (emails, refund payouts) may pass their own.
     """
-    step = min(MAX_DELAY_S, BASE_DELAY_S * 2 ** max(0, attempt - 1))
+    step = min(cap, base * 2 ** max(0, attempt - 1))
     return uniform(step / 2, step)
 
 

@@ -63,7 +63,7 @@ class Worker:
         if time.monotonic() - self._last_match >= MATCH_EVERY_S:
             self._last_match = time.monotonic()
             done += catch_up.apply_kept_events(c.db, c.clock)
-        done += catch_up.pay_due_refunds(c.db, c.clock, self.gateway)
+        done += catch_up.pay_due_refunds(c.db, c.clock, self.gateway, self.rng)
         while (n := relay.fan_out(c.db, c.clock)) > 0:
             done += n
         done += relay.deliver_due(c.db, c.clock, self.http, self.rng)

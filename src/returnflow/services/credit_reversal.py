@@ -24,7 +24,7 @@ from returnflow.services.access import Actor
 from returnflow.services.clock import Clock
 from returnflow.services.credits import credit_view
 from returnflow.services.ids import new_id
-from returnflow.services.payment_port import PENDING
+from returnflow.services.payment_port import FAILED, PENDING
 from returnflow.services.recording import record
 
 if TYPE_CHECKING:
@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 
 REVERSED = "reversed"
 CANCELLED = "cancelled"
-# Refund instructions no gateway has heard of (a failed submission goes back to pending): cancelling
-# one of these moves no money.
-UNPAID = frozenset({PENDING})
+# Refund instructions no gateway has paid (a failed submission goes back to pending; one that failed
+# every attempt is `failed`): cancelling one of these moves no money.
+UNPAID = frozenset({PENDING, FAILED})
 
 
 class RefundAlreadyPaid(Conflict):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-# Refund instruction statuses: stored → submitted (a gateway call may be under way) → instructed.
+# Refund instruction statuses: stored → submitted (a gateway call may be under way) → instructed;
+# a failed submission goes back to pending to wait its backoff, and after the last one is `failed`.
 PENDING = "pending"
 SUBMITTED = "submitted"
 INSTRUCTED = "instructed"
@@ -24,6 +26,18 @@ class RefundInstruction:
     order_number: str
     return_number: str
     customer_email: str
+
+
+@dataclass(frozen=True)
+class RefundsDue:
+    """Which of a provider's instructions a gateway run takes: `pending` ones whose backoff is over
+    and `submitted` ones whose gateway call was started before `submitted_before` (lease ran out)."""
+
+    provider: str
+    now: datetime
+    submitted_before: datetime
+    pending: str = PENDING
+    submitted: str = SUBMITTED
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,5 @@ class RefundInstructionRow(Base):
     created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     instructed_at: Mapped[datetime | None]
+    # A pending instruction whose last submission failed waits until then (backoff); null: due now.
+    next_attempt_at: Mapped[datetime | None]

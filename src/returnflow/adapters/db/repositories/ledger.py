@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import ColumnElement, Table, func, insert, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import OrderLineRow
@@ -18,12 +18,26 @@ from returnflow.adapters.db.tables_ledger import (
     RefundInstructionRow,
 )
 
+if TYPE_CHECKING:
+    from returnflow.services.payment_port import RefundsDue
+
 # The Tables, not the mapped classes: an insert of a class through the session takes the ORM's path.
 LEDGER_ENTRIES: Table = LedgerEntryRow.__table__  # type: ignore[assignment]
 LEDGER_POSTINGS: Table = LedgerPostingRow.__table__  # type: ignore[assignment]
 CREDITS: Table = CreditRow.__table__  # type: ignore[assignment]
 CREDIT_ALLOCATIONS: Table = CreditAllocationRow.__table__  # type: ignore[assignment]
 REFUND_INSTRUCTIONS: Table = RefundInstructionRow.__table__  # type: ignore[assignment]
+
+
+def _due(due: RefundsDue) -> ColumnElement[bool]:
+    """Refund instructions a gateway run takes now: `pending` and not backing off (`next_attempt_at`
+    unset or reached), or `submitted` before `submitted_before` (the gateway call's lease ran out)."""
+    r = RefundInstructionRow
+    waiting_done = r.next_attempt_at.is_(None) | (r.next_attempt_at <= due.now)
+    lease_over = r.submitted_at.is_(None) | (r.submitted_at <= due.submitted_before)
+    return (r.provider == due.provider) & (
+        ((r.status == due.pending) & waiting_done) | ((r.status == due.submitted) & lease_over)
+    )
 
 
 class LedgerRepository(TenantScoped):
@@ -235,13 +249,15 @@ class LedgerRepository(TenantScoped):
             stmt = stmt.where(RefundInstructionRow.status == status)
         return self.s.scalars(stmt.order_by(RefundInstructionRow.id)).all()
 
-    def claim_refunds(self, statuses: Sequence[str], limit: int) -> Sequence[RefundInstructionRow]:
-        """Instructions to hand to the gateway, row-locked; rows another worker holds are skipped."""
+    def claim_refunds(self, due: RefundsDue, limit: int) -> Sequence[RefundInstructionRow]:
+        """The provider's due instructions, oldest first, row-locked; rows another worker holds are skipped.
+
+        Filtered here, before the limit, so rows that are not due never take the places of due rows
+        behind them.
+        """
         stmt = (
             select(RefundInstructionRow)
-            .where(
-                RefundInstructionRow.tenant_id == self.tenant_id, RefundInstructionRow.status.in_(statuses)
-            )
+            .where(RefundInstructionRow.tenant_id == self.tenant_id, _due(due))
             .order_by(RefundInstructionRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -305,12 +321,6 @@ class LedgerRepository(TenantScoped):
 
     # --- the worker's cross-tenant question -----------------------------------------------------
 
-    def tenants_with_refunds(self, statuses: Sequence[str]) -> list[str]:
-        """Tenants (of every tenant) holding refund instructions in these statuses."""
-        return list(
-            self.s.scalars(
-                select(RefundInstructionRow.tenant_id)
-                .where(RefundInstructionRow.status.in_(list(statuses)))
-                .distinct()
-            )
-        )
+    def tenants_with_refunds(self, due: RefundsDue) -> list[str]:
+        """Tenants (of every tenant) holding refund instructions that are due."""
+        return list(self.s.scalars(select(RefundInstructionRow.tenant_id).where(_due(due)).distinct()))
