@@ -5,17 +5,21 @@ Seeds a fresh database with approved returns that carry tracking numbers, starts
 drives `POST /v1/webhooks/bench/tracking/generic` (HMAC verify + de-duplicate + apply + audit +
 outbox, one transaction per request) with 1, 5 and 50 events per request (carriers and aggregators
 deliver batches).
-Then imports a generated scan file in-process (`services.tracking.import_scans`). Prints JSON lines.
+Then imports generated scans in-process (`services.tracking.import_scans`), and a generated CSV scan
+file through the command line (`returnflow import scans FILE`, a new process: start-up, parsing,
+import). Prints JSON lines.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import hmac
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -37,6 +41,7 @@ from returnflow.services.carrier_secrets import set_secret
 from returnflow.services.tenants import tenant_by_slug
 from returnflow.services.tracking import import_scans
 
+HERE = Path(__file__).resolve().parent
 SECRET = "bench-webhook-secret-0001"
 STEPS = ["picked_up", "in_transit", "in_transit", "out_for_delivery", "delivered"]
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
@@ -92,32 +97,60 @@ def webhook_load(port: int, numbers: list[str], per_request: int, seconds: float
                     concurrency=concurrency, seconds=seconds)  # fmt: skip
 
 
+def scans(numbers: list[str], n_events: int, tag: str, day: int) -> list[CarrierEvent]:
+    """`n_events` scans, half for known returns (moving them along), half not yet labelled."""
+    return [
+        CarrierEvent(
+            provider="generic",
+            event_id=f"{tag}-{i}",
+            tracking_number=numbers[i % len(numbers)] if i % 2 == 0 else f"{tag.upper()}{i:012d}",
+            carrier="ups",
+            status=TrackingStatus(STEPS[(i // len(numbers)) % len(STEPS)]),
+            raw_status="scan",
+            substatus=None,
+            occurred_at=T0 + timedelta(days=day, seconds=i),
+            location="Reno, NV",
+        )
+        for i in range(n_events)
+    ]
+
+
 def bulk_import(url: str, numbers: list[str], n_events: int) -> dict[str, float | int]:
-    """Import `n_events` scans (half for known returns, half not yet labelled) in one transaction."""
+    """Import `n_events` scans in-process, in one call."""
     c = bootstrap(Settings(database_url=url))
     tenant = tenant_by_slug(c.db, "bench")
-    events = []
-    for i in range(n_events):
-        number = numbers[i % len(numbers)] if i % 2 == 0 else f"UNL{i:012d}"
-        events.append(
-            CarrierEvent(
-                provider="generic",
-                event_id=f"file-{i}",
-                tracking_number=number,
-                carrier="ups",
-                status=TrackingStatus(STEPS[(i // len(numbers)) % len(STEPS)]),
-                raw_status="scan",
-                substatus=None,
-                occurred_at=T0 + timedelta(days=20, seconds=i),
-                location="Reno, NV",
-            )
-        )
+    events = scans(numbers, n_events, "file", 20)
     started = time.perf_counter()
     result = import_scans(c.db, c.clock, system_actor(tenant.id, "bench"), events)
     seconds = time.perf_counter() - started
     c.db.engine.dispose()
     return {"name": "bulk_import", "events": n_events, "new": result.new, "applied": result.applied,
             "seconds": round(seconds, 2), "events_per_s": round(n_events / seconds)}  # fmt: skip
+
+
+def cli_import(url: str, numbers: list[str], n_events: int) -> dict[str, float | int | str]:
+    """`returnflow import scans FILE` on a CSV of `n_events` new scans, timed as a user sees it."""
+    path = HERE / "out" / f"scans-{os.getpid()}.csv"
+    path.parent.mkdir(exist_ok=True)
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["event_id", "tracking_number", "status", "occurred_at", "location", "carrier"])
+        for e in scans(numbers, n_events, "cli", 40):
+            writer.writerow([e.event_id, e.tracking_number, e.status.value, e.occurred_at.isoformat(),
+                             e.location, e.carrier])  # fmt: skip
+    cli = [sys.executable, "-c", "from returnflow.entrypoints.cli import main; main()"]
+    env = {**os.environ, "RETURNFLOW_DATABASE_URL": url}
+    started = time.perf_counter()
+    done = subprocess.run([*cli, "import", "scans", str(path), "--tenant", "bench"], env=env,
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    subprocess.run([*cli, "--help"], env=env, capture_output=True, check=True)
+    startup = time.perf_counter() - started
+    path.unlink()
+    return {"name": "cli_import", "events": n_events, "seconds": round(seconds, 2),
+            "events_per_s": round(n_events / seconds), "process_start_s": round(startup, 2),
+            "output": done.stdout.strip()}  # fmt: skip
 
 
 def main() -> None:
@@ -152,6 +185,7 @@ def main() -> None:
         proc.wait(timeout=30)
         proc = None
         print(json.dumps({**meta, **bulk_import(url, numbers, args.import_events)}), flush=True)
+        print(json.dumps({**meta, **cli_import(url, numbers, args.import_events)}), flush=True)
     finally:
         if proc is not None:
             proc.terminate()

@@ -13,13 +13,12 @@ import json
 import re
 from collections.abc import Mapping
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from babel.numbers import get_currency_precision
 from pydantic import ValidationError
 
-from returnflow.adapters.policy_conditions import CompiledCondition, compile_condition
 from returnflow.adapters.policy_schema import ChargeDoc, PolicyDoc, RuleDoc, field_names, known_currency
 from returnflow.domain.errors import FieldProblem, PolicyInvalid
 from returnflow.domain.money import to_minor
@@ -33,6 +32,9 @@ from returnflow.domain.policy import (
     PolicyRule,
     WindowExtension,
 )
+
+if TYPE_CHECKING:
+    from returnflow.adapters.policy_conditions import CompiledCondition
 
 __all__ = ["default_policy_text", "examples_policy_text", "load_policy", "parse_document"]
 
@@ -124,6 +126,10 @@ def _pydantic_problems(exc: ValidationError) -> list[FieldProblem]:
 
 def _conditions(data: Mapping[str, Any]) -> tuple[dict[str, CompiledCondition], list[FieldProblem]]:
     """Compile every condition string in the raw document, even when other fields are invalid."""
+    # Imported here: building rule-engine's parser takes a third of a second, which commands that
+    # never read a policy (a scan import, the worker's start) should not pay.
+    from returnflow.adapters.policy_conditions import compile_condition
+
     compiled: dict[str, CompiledCondition] = {}
     problems: list[FieldProblem] = []
     rules = data.get("rules")
