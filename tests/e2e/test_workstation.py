@@ -161,7 +161,9 @@ def test_the_inventory_page_shows_the_unit_in_its_bucket_and_charts_it(
 
     page.goto("/ops/workstation")
     scan_in(page, ret["number"])  # the RMA number works as well as the tracking number
+    expect(page.get_by_role("heading", name=f"Return {ret['number']}")).to_be_visible()
     scan_in(page, "P")
+    expect(page.get_by_role("group", name="No stains").get_by_label("Pass")).to_be_checked()
     scan_in(page, "B")
     expect(page.get_by_test_id("path")).to_have_text("Open box")
 
@@ -346,6 +348,7 @@ def test_without_javascript_the_commands_and_the_photo_limit_work_on_the_server(
         page.goto("/ops/workstation")
         scan = page.get_by_label("Scan", exact=True)
         scan_in(page, ret["tracking_number"])
+        expect(page.get_by_role("heading", name=f"Return {ret['number']}")).to_be_visible()
         scan_in(page, "pass")
         expect(page.get_by_test_id("notice")).to_have_text("Every open check is marked as passed.")
         expect(
