@@ -14,6 +14,7 @@ from returnflow.bootstrap import Container
 from returnflow.services.access import system_actor
 from returnflow.services.clock import system_clock
 from returnflow.services.recording import record
+from returnflow.services.relay import LEASE
 from returnflow.services.subscriptions import create_subscription, set_development_mode
 from returnflow.services.tenants import tenant_by_slug
 from tests.webhook_receiver import Receiver
@@ -62,7 +63,8 @@ def test_killed_worker_loses_nothing(container, tenant_slug, database_url):
         assert len(expected) == EVENTS
         proc = _start(database_url)
         try:
-            deadline = time.monotonic() + 15
+            # A delivery claimed by a killed worker is retried once its lease has run out.
+            deadline = time.monotonic() + LEASE.total_seconds() + 15
             while time.monotonic() < deadline and not expected <= set(rx.ids()):
                 time.sleep(0.1)
         finally:
