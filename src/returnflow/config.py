@@ -25,7 +25,11 @@ class Settings(BaseSettings):
     # Requests one server process works on at once (its thread pool; 0 keeps the framework's 40).
     # The work is mostly Python: more threads than this only queue on the interpreter lock, and a
     # transaction whose thread waits for the lock holds its row locks longer.
-    request_threads: int = 4
+    request_threads: int = 2
+    # How often (ms) a server process's interpreter passes the lock between threads (Python's own
+    # default is 5). A thread back from the database waits that long for its turn while holding
+    # row locks — the tenant's audit head among them — so a short slice keeps every writer moving.
+    thread_switch_ms: float = 0.5
     # How long a server process remembers an authenticated API key (0 = look it up every request).
     api_key_cache_seconds: float = 5.0
     # Signs portal tokens and session cookies; when empty, a random one is kept in the data dir.
