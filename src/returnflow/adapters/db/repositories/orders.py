@@ -5,10 +5,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import CustomerRow, OrderLineRow, OrderRow
+
+# Built once: on the return request's path, constructing a statement cost more than running it.
+_WITH_CUSTOMER = (
+    select(OrderRow, CustomerRow)
+    .join(
+        CustomerRow,
+        (CustomerRow.tenant_id == OrderRow.tenant_id) & (CustomerRow.email == OrderRow.customer_email),
+    )
+    .where(OrderRow.tenant_id == bindparam("tenant_id"), OrderRow.number == bindparam("number"))
+)
+_LINES = (
+    select(OrderLineRow)
+    .where(OrderLineRow.tenant_id == bindparam("tenant_id"), OrderLineRow.order_id == bindparam("order_id"))
+    .order_by(OrderLineRow.position)
+)
+_LINES_LOCKED = _LINES.with_for_update()
 
 
 class OrderRepository(TenantScoped):
@@ -22,15 +38,7 @@ class OrderRepository(TenantScoped):
 
     def by_number_with_customer(self, number: str) -> OrderRow | None:
         """The order with this number, its customer read in the same round trip (then in the session)."""
-        row = self.s.execute(
-            select(OrderRow, CustomerRow)
-            .join(
-                CustomerRow,
-                (CustomerRow.tenant_id == OrderRow.tenant_id)
-                & (CustomerRow.email == OrderRow.customer_email),
-            )
-            .where(OrderRow.tenant_id == self.tenant_id, OrderRow.number == number)
-        ).first()
+        row = self.s.execute(_WITH_CUSTOMER, {"tenant_id": self.tenant_id, "number": number}).first()
         if row is None:
             return None
         # Held for the transaction: the session's identity map is weak, and `catalog.customer` reads it.
@@ -54,14 +62,10 @@ class OrderRepository(TenantScoped):
         locked: dict[str, Sequence[OrderLineRow]] = self.memo.setdefault("locked_order_lines", {})
         if order_id in locked:  # this transaction holds their locks: they cannot have changed
             return locked[order_id]
-        stmt = (
-            select(OrderLineRow)
-            .where(OrderLineRow.tenant_id == self.tenant_id, OrderLineRow.order_id == order_id)
-            .order_by(OrderLineRow.position)
-        )
+        params = {"tenant_id": self.tenant_id, "order_id": order_id}
         if not for_update:
-            return self.s.scalars(stmt).all()
-        rows = locked[order_id] = self.s.scalars(stmt.with_for_update()).all()
+            return self.s.scalars(_LINES, params).all()
+        rows = locked[order_id] = self.s.scalars(_LINES_LOCKED, params).all()
         return rows
 
     def add(

@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.repositories.routing import NETWORK_STATE, network_state_columns
 from returnflow.adapters.db.tables import PolicyVersion, ReturnReason
+
+# Built once (constructing them costs more than running their cached compiled form): the highest
+# version, and with it every active reason code and the routing network's state — a return
+# request prices routing next.
+_LATEST = select(func.max(PolicyVersion.version)).where(PolicyVersion.tenant_id == bindparam("tenant_id"))
+_IN_FORCE = select(
+    _LATEST.scalar_subquery(), ReturnReason.code, *network_state_columns(bindparam("tenant_id"))
+).where(ReturnReason.tenant_id == bindparam("tenant_id"), ReturnReason.active.is_(True))
 
 
 class PolicyRepository(TenantScoped):
@@ -29,18 +37,10 @@ class PolicyRepository(TenantScoped):
         memo: tuple[int | None, frozenset[str]] | None = self.memo.get("policy_in_force")
         if memo is not None:
             return memo
-        t = self.tenant_id
-        latest = select(func.max(PolicyVersion.version)).where(PolicyVersion.tenant_id == t)
-        # The routing network's state comes along: a return request prices routing next.
-        network = network_state_columns(t)
-        rows = self.s.execute(
-            select(latest.scalar_subquery(), ReturnReason.code, *network).where(
-                ReturnReason.tenant_id == t, ReturnReason.active.is_(True)
-            )
-        ).all()
+        rows = self.s.execute(_IN_FORCE, {"tenant_id": self.tenant_id}).all()
         if rows:
             self.memo[NETWORK_STATE] = tuple(rows[0][2:])
-        version = rows[0][0] if rows else self.s.scalar(latest)
+        version = rows[0][0] if rows else self.s.scalar(_LATEST, {"tenant_id": self.tenant_id})
         found = self.memo["policy_in_force"] = (version, frozenset(str(row[1]) for row in rows))
         return found
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,18 @@ from returnflow.domain.audit import audit_content, entry_hash
 # Session.info keys of the audit entries and outbox events queued in the current transaction.
 PENDING_AUDIT = "returnflow.pending_audit"
 PENDING_OUTBOX = "returnflow.pending_outbox"
+
+# Built once: every write transaction runs both, with the tenant's head row locked in between.
+_HEAD = (
+    select(AuditHead.seq, AuditHead.hash)
+    .where(AuditHead.tenant_id == bindparam("tenant_id"))
+    .with_for_update()
+)
+_MOVE_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.tenant_id == bindparam("head_tenant_id"))
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -60,11 +72,7 @@ class RecordRepository(TenantScoped):
         for entry in pending:
             by_tenant.setdefault(entry["tenant_id"], []).append(entry)
         for tenant_id, entries in by_tenant.items():
-            seq, prev = self.s.execute(
-                select(AuditHead.seq, AuditHead.hash)
-                .where(AuditHead.tenant_id == tenant_id)
-                .with_for_update()
-            ).one()
+            seq, prev = self.s.execute(_HEAD, {"tenant_id": tenant_id}).one()
             rows = []
             for e in entries:
                 seq += 1
@@ -75,9 +83,7 @@ class RecordRepository(TenantScoped):
                 rows.append({**e, "seq": seq, "prev_hash": prev, "hash": digest})
                 prev = digest
             self.s.execute(insert(AuditEntry), rows)
-            self.s.execute(
-                update(AuditHead).where(AuditHead.tenant_id == tenant_id).values(seq=seq, hash=prev)
-            )
+            self.s.execute(_MOVE_HEAD, {"head_tenant_id": tenant_id, "new_seq": seq, "new_hash": prev})
 
     def audit_entries(self, batch: int = 1000) -> Iterator[AuditEntry]:
         """The tenant's chain in sequence order, streamed in batches."""

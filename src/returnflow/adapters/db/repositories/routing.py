@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import bindparam, event, func, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import NodeRow, ReturnRow
@@ -31,8 +31,11 @@ for _table in (NodeRow, CarrierServiceRow, RoutingSettingsRow):
 NETWORK_STATE = "network_state"
 
 
-def network_state_columns(tenant_id: str) -> list[Any]:
-    """Scalar subqueries whose values change with the tenant's nodes, services or routing settings."""
+def network_state_columns(tenant_id: Any) -> list[Any]:
+    """Scalar subqueries whose values change with the tenant's nodes, services or routing settings.
+
+    `tenant_id` is a value or a bind parameter (for statements built once at import).
+    """
     n, s_ = NodeRow, CarrierServiceRow
     return [
         select(func.count()).where(n.tenant_id == tenant_id).scalar_subquery(),
@@ -43,6 +46,10 @@ def network_state_columns(tenant_id: str) -> list[Any]:
         .where(RoutingSettingsRow.tenant_id == tenant_id)
         .scalar_subquery(),
     ]
+
+
+# Built once: constructing a statement costs more than executing its cached compiled form.
+_NETWORK_STATE = select(*network_state_columns(bindparam("tenant_id")))
 
 
 def network_generation() -> int:
@@ -109,7 +116,7 @@ class RoutingRepository(TenantScoped):
         seen = self.memo.get(NETWORK_STATE)
         if seen is not None and not (self.s.new or self.s.dirty or self.s.deleted):
             return (network_generation(), *seen)
-        row = self.s.execute(select(*network_state_columns(self.tenant_id))).one()
+        row = self.s.execute(_NETWORK_STATE, {"tenant_id": self.tenant_id}).one()
         return (network_generation(), *row)
 
     def network_generation(self) -> int:
