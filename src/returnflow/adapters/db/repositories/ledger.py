@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, Table, bindparam, func, select
 
 from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.row_queue import insert_rows
 from returnflow.adapters.db.tables import OrderLineRow
 from returnflow.adapters.db.tables_ledger import (
     CreditAllocationRow,
@@ -53,17 +54,19 @@ def _due(due: RefundsDue) -> ColumnElement[bool]:
 class LedgerRepository(TenantScoped):
     """ledger postings, credits and refund instructions of one tenant."""
 
-    # The writes below are Core inserts, sent at once: money rows are written, never edited in
-    # the same transaction, so the ORM's unit of work would only add cost (a return's credit is
-    # five of the statements of `POST /v1/returns`). Unique keys are checked as each one runs.
+    # The writes below are Core inserts, queued (`row_queue`): money rows are written, never edited
+    # in the same transaction, so the ORM's unit of work would only add cost, and on PostgreSQL a
+    # return's credit (five of the inserts of `POST /v1/returns`) goes out in one round trip with
+    # the outbox. Unique keys are checked when the queue is sent: by the next statement, or commit.
 
     def add_entry(self, entry: dict[str, Any], postings: Sequence[tuple[str, str, int, str]]) -> None:
         """Insert an entry with its postings `(account, side, amount, currency)`."""
-        self.s.execute(insert(LEDGER_ENTRIES), [{"tenant_id": self.tenant_id, **entry}])
+        insert_rows(self.s, LEDGER_ENTRIES, [{"tenant_id": self.tenant_id, **entry}])
         if entry.get("return_id"):
             self.memo.setdefault("credited_returns", set()).add(entry["return_id"])
-        self.s.execute(
-            insert(LEDGER_POSTINGS),
+        insert_rows(
+            self.s,
+            LEDGER_POSTINGS,
             [
                 {
                     "tenant_id": self.tenant_id,
@@ -85,8 +88,7 @@ class LedgerRepository(TenantScoped):
         The rows handed back are values of what was stored, not objects of the session.
         """
         rows = [{"tenant_id": self.tenant_id, **c} for c in credits]
-        if rows:
-            self.s.execute(insert(CREDITS), rows)
+        insert_rows(self.s, CREDITS, rows)
         return [CreditRow(**row) for row in rows]
 
     def add_allocations(self, entry_id: str, order_id: str, amounts: Sequence[tuple[str, int]]) -> None:
@@ -102,14 +104,12 @@ class LedgerRepository(TenantScoped):
             for line_id, amount in amounts
             if amount > 0
         ]
-        if rows:
-            self.s.execute(insert(CREDIT_ALLOCATIONS), rows)
+        insert_rows(self.s, CREDIT_ALLOCATIONS, rows)
 
     def add_refund_instruction(self, instruction: dict[str, Any]) -> None:
         """Store a refund instruction (before any gateway hears of it)."""
-        self.s.execute(
-            insert(REFUND_INSTRUCTIONS), [{"tenant_id": self.tenant_id, "attempts": 0, **instruction}]
-        )
+        row = {"tenant_id": self.tenant_id, "attempts": 0, **instruction}
+        insert_rows(self.s, REFUND_INSTRUCTIONS, [row])
 
     def credits_of(self, return_id: str) -> Sequence[CreditRow]:
         """A return's credits, oldest first."""

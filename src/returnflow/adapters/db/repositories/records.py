@@ -6,11 +6,12 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, insert, select, update
+from sqlalchemy import Table, bindparam, event, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.row_queue import insert_rows, run_queued
 from returnflow.adapters.db.tables import AuditEntry, AuditHead, IdempotencyRecord, OutboxMessage
 from returnflow.domain.audit import audit_content, entry_hash
 
@@ -28,16 +29,20 @@ _HEAD = (
     .where(AuditHead.tenant_id == bindparam("tenant_id"))
     .with_for_update()
 )
+AUDIT_HEADS: Table = AuditHead.__table__  # type: ignore[assignment]
 _MOVE_HEAD = (
-    update(AuditHead)
-    .where(AuditHead.tenant_id == bindparam("head_tenant_id"))
+    update(AUDIT_HEADS)
+    .where(AUDIT_HEADS.c.tenant_id == bindparam("head_tenant_id"))
     .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 )
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_queued(session: Session) -> None:
-    """What a rolled-back transaction queued must not be written by the session's next commit."""
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_queued(session: Session, previous: SessionTransaction) -> None:
+    """What a rolled-back transaction queued must not be written by the session's next commit
+    (even when none of it had reached the database, so there was no database rollback)."""
+    if previous.parent is not None:
+        return
     session.info.pop(PENDING_AUDIT, None)
     session.info.pop(PENDING_OUTBOX, None)
 
@@ -49,6 +54,7 @@ class RecordRepository(TenantScoped):
         self, *, at: datetime, actor: str, action: str, entity_type: str, entity_id: str, data: dict[str, Any]
     ) -> None:
         """Queue an entry; `chain_pending` links it to the tenant's head right before commit."""
+        self.s.connection()  # the queue belongs to the transaction: begin it, so a rollback ends both
         pending: list[dict[str, Any]] = self.s.info.setdefault(PENDING_AUDIT, [])
         pending.append(
             {
@@ -86,8 +92,8 @@ class RecordRepository(TenantScoped):
                 digest = entry_hash(prev, content)
                 rows.append({**e, "seq": seq, "prev_hash": prev, "hash": digest})
                 prev = digest
-            self.s.execute(insert(AUDIT_LOG), rows)
-            self.s.execute(_MOVE_HEAD, {"head_tenant_id": tenant_id, "new_seq": seq, "new_hash": prev})
+            insert_rows(self.s, AUDIT_LOG, rows)
+            run_queued(self.s, _MOVE_HEAD, [{"head_tenant_id": tenant_id, "new_seq": seq, "new_hash": prev}])
 
     def audit_entries(self, batch: int = 1000) -> Iterator[AuditEntry]:
         """The tenant's chain in sequence order, streamed in batches."""
@@ -127,6 +133,7 @@ class RecordRepository(TenantScoped):
         at: datetime,
     ) -> None:
         """Queue an event for the relay; inserted with the transaction's others before commit."""
+        self.s.connection()  # as for audit entries: a rollback must end the queue too
         pending: list[dict[str, Any]] = self.s.info.setdefault(PENDING_OUTBOX, [])
         pending.append(
             {
@@ -146,7 +153,7 @@ class RecordRepository(TenantScoped):
         """Insert the queued outbox events now (one executemany); commit does this too."""
         pending: list[dict[str, Any]] = self.s.info.pop(PENDING_OUTBOX, [])
         if pending:
-            self.s.execute(insert(OUTBOX), pending)
+            insert_rows(self.s, OUTBOX, pending)
 
     def events(self, limit: int = 100) -> Sequence[OutboxMessage]:
         """The tenant's outbox, newest first."""
