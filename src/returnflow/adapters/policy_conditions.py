@@ -6,6 +6,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 import rule_engine
@@ -111,12 +112,22 @@ class CompiledCondition:
     def __call__(self, context: Mapping[str, Any]) -> bool:
         """Evaluate against a condition context; a failure names the policy field that caused it."""
         try:
-            return bool(self.rule.evaluate(context))
+            return bool(self.rule.evaluate(_opaque(context)))
         except rule_engine.EngineError as exc:
             problem = FieldProblem(self.path, "condition_failed", _message(exc))
             raise PolicyInvalid(
                 f"policy condition {self.path} failed", code="condition_failed", problems=[problem]
             ) from exc
+
+
+def _opaque(context: Mapping[str, Any]) -> dict[str, Any]:
+    """The context with its objects (order, line, ...) as read-only mappings rather than dicts.
+
+    rule-engine converts a dict it resolves — recursively, every value — each time a condition
+    names it; objects typed in SCHEMA are read attribute by attribute anyway, and only the values
+    read are converted (the same conversion). This was most of the cost of evaluating a policy.
+    """
+    return {k: MappingProxyType(v) if isinstance(v, dict) else v for k, v in context.items()}
 
 
 def _message(exc: rule_engine.EngineError) -> str:
@@ -196,7 +207,7 @@ def compile_condition(source: str, path: str) -> tuple[CompiledCondition | None,
         return None, [FieldProblem(path, "not_boolean", message)]
     for context in sample_contexts():
         try:
-            outcome = rule.evaluate(context)
+            outcome = rule.evaluate(_opaque(context))
         except rule_engine.EngineError as exc:
             return None, [FieldProblem(path, "condition_failed", _message(exc))]
         if not isinstance(outcome, bool):
