@@ -1,8 +1,8 @@
 """Inserts a transaction only writes (money rows, outbox events, audit entries), sent together.
 
 On PostgreSQL the rows are queued in the session and go out in one pipeline — one round trip for
-all of them — right before the session's next statement, or before its commit. Any statement a session
-executes, reads included, sends the queue first, so a query never misses a queued row (the ORM's
+all of them — right before the session's next statement, or before its commit. Any statement a
+session executes, reads included, sends the queue first, so a query never misses a queued row (the ORM's
 pending objects are flushed before it, as foreign keys need). On SQLite, whose statements cost no
 round trip, each insert runs at once.
 
@@ -62,7 +62,7 @@ def send_queued(session: Session) -> None:
 def _bound(row: dict[str, Any], processors: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
     if not processors:
         return row
-    return {k: (processors[k](v) if k in processors and v is not None else v) for k, v in row.items()}
+    return {k: (processors[k](v) if k in processors else v) for k, v in row.items()}
 
 
 @cache
