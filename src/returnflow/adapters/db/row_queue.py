@@ -8,6 +8,10 @@ round trip, each insert runs at once.
 
 A unique or foreign-key violation in the queue surfaces, as SQLAlchemy's IntegrityError, from the
 statement or commit that sent it.
+
+`txn_queue` is the lifetime every such queue shares (these rows, and the audit entries and outbox
+events the records repository chains at commit): the list lives in the session for the current
+transaction and is dropped by any rollback of it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,22 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 QUEUED = "returnflow.queued_rows"
 
+# session.info keys of the lists `txn_queue` hands out.
+_QUEUE_KEYS: set[str] = set()
+
+
+def txn_queue(session: Session, key: str) -> list[Any]:
+    """A list (under `key` in session.info) of writes queued for the current transaction.
+
+    The transaction is begun here, so that any rollback of it drops the list — even one that
+    came before anything reached the database, when no database rollback happens. Whoever queues
+    is responsible for sending the list before commit.
+    """
+    _QUEUE_KEYS.add(key)
+    session.connection()
+    queue: list[Any] = session.info.setdefault(key, [])
+    return queue
+
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert `rows` (dicts with the same keys) in the session's transaction, queued on PostgreSQL."""
@@ -37,8 +57,7 @@ def run_queued(session: Session, stmt: Executable, rows: Sequence[dict[str, Any]
     if session.get_bind().dialect.name != "postgresql":
         session.execute(stmt, list(rows))
         return
-    session.connection()  # the queue belongs to the session's transaction: begin it, so a rollback ends both
-    session.info.setdefault(QUEUED, []).append((stmt, rows))
+    txn_queue(session, QUEUED).append((stmt, rows))
 
 
 def send_queued(session: Session) -> None:
@@ -92,8 +111,8 @@ def _before_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_queued(session: Session, previous: SessionTransaction) -> None:
-    """Rows queued by a rolled-back transaction must not be sent by the session's next one (even
-    when nothing had reached the database yet, so there was no database rollback)."""
+def _drop_queues(session: Session, previous: SessionTransaction) -> None:
+    """Writes queued by a rolled-back transaction must never be sent by the session's next one."""
     if previous.parent is None:
-        session.info.pop(QUEUED, None)
+        for key in _QUEUE_KEYS:
+            session.info.pop(key, None)

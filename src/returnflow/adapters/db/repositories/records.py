@@ -6,12 +6,11 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, SessionTransaction
 
 from returnflow.adapters.db.repositories.base import TenantScoped
-from returnflow.adapters.db.row_queue import insert_rows, run_queued
+from returnflow.adapters.db.row_queue import insert_rows, run_queued, txn_queue
 from returnflow.adapters.db.tables import AuditEntry, AuditHead, IdempotencyRecord, OutboxMessage
 from returnflow.domain.audit import audit_content, entry_hash
 
@@ -37,16 +36,6 @@ _MOVE_HEAD = (
 )
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_queued(session: Session, previous: SessionTransaction) -> None:
-    """What a rolled-back transaction queued must not be written by the session's next commit
-    (even when none of it had reached the database, so there was no database rollback)."""
-    if previous.parent is not None:
-        return
-    session.info.pop(PENDING_AUDIT, None)
-    session.info.pop(PENDING_OUTBOX, None)
-
-
 class RecordRepository(TenantScoped):
     """The audit chain and the outbox: written in the same transaction as each change."""
 
@@ -54,9 +43,7 @@ class RecordRepository(TenantScoped):
         self, *, at: datetime, actor: str, action: str, entity_type: str, entity_id: str, data: dict[str, Any]
     ) -> None:
         """Queue an entry; `chain_pending` links it to the tenant's head right before commit."""
-        self.s.connection()  # the queue belongs to the transaction: begin it, so a rollback ends both
-        pending: list[dict[str, Any]] = self.s.info.setdefault(PENDING_AUDIT, [])
-        pending.append(
+        txn_queue(self.s, PENDING_AUDIT).append(
             {
                 "tenant_id": self.tenant_id,
                 "at": at,
@@ -133,9 +120,7 @@ class RecordRepository(TenantScoped):
         at: datetime,
     ) -> None:
         """Queue an event for the relay; inserted with the transaction's others before commit."""
-        self.s.connection()  # as for audit entries: a rollback must end the queue too
-        pending: list[dict[str, Any]] = self.s.info.setdefault(PENDING_OUTBOX, [])
-        pending.append(
+        txn_queue(self.s, PENDING_OUTBOX).append(
             {
                 "tenant_id": self.tenant_id,
                 "id": event_id,
