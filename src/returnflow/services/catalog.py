@@ -13,6 +13,7 @@ from returnflow.services.inputs import NodeInput, ProductInput
 from returnflow.services.recording import record
 
 if TYPE_CHECKING:
+    from returnflow.adapters.db.records import ProductRecord
     from returnflow.adapters.db.tables import NodeRow, ProductRow
     from returnflow.adapters.db.uow import Database, UnitOfWork
 
@@ -123,7 +124,7 @@ def list_nodes(db: Database, actor: Actor) -> list[dict[str, Any]]:
         return [node_view(n) for n in uow.catalog.nodes()]
 
 
-def to_domain_product(row: ProductRow) -> Product:
+def to_domain_product(row: ProductRecord) -> Product:
     """The domain's view of a stored product."""
     return Product(
         sku=row.sku,

@@ -37,7 +37,8 @@ from returnflow.services.policies import policy_in_force
 from returnflow.services.recording import record
 
 if TYPE_CHECKING:
-    from returnflow.adapters.db.tables import OrderLineRow, ReturnRow
+    from returnflow.adapters.db.records import OrderLineRecord
+    from returnflow.adapters.db.tables import ReturnRow
     from returnflow.adapters.db.tables_shipments import DeliveryCaseRow, OutboundShipmentRow
     from returnflow.adapters.db.uow import Database, UnitOfWork
 
@@ -147,7 +148,9 @@ def register_shipment(db: Database, clock: Clock, actor: Actor, data: ShipmentIn
     return view
 
 
-def _shipment_lines(order_lines: Sequence[OrderLineRow], data: ShipmentInput) -> list[dict[str, Any]] | None:
+def _shipment_lines(
+    order_lines: Sequence[OrderLineRecord], data: ShipmentInput
+) -> list[dict[str, Any]] | None:
     if data.lines is None:
         return None
     known = {ol.id: ol for ol in order_lines}
@@ -312,7 +315,7 @@ def _return_to_origin(
         raise NotFound(f"order {shipment.order_number} not found", code="not_found")
     order_lines = uow.orders.lines(order.id, for_update=True)
     shipped = {ln["order_line_id"]: int(ln["quantity"]) for ln in shipment.lines or []}
-    units: list[tuple[OrderLineRow, int]] = []
+    units: list[tuple[OrderLineRecord, int]] = []
     for ol in order_lines:
         quantity = min(shipped.get(ol.id, 0) if shipped else ol.quantity, ol.quantity - ol.returned_quantity)
         if quantity > 0:
@@ -351,7 +354,7 @@ def _return_to_origin(
     }
     lines = []
     for i, (ol, quantity) in enumerate(units):
-        ol.returned_quantity += quantity
+        uow.orders.claim(ol.id, quantity)
         lines.append(
             {
                 "id": new_id("rtl"),

@@ -23,7 +23,8 @@ from returnflow.domain.policy import KeepItPolicy
 from returnflow.services.access import Actor, Forbidden
 
 if TYPE_CHECKING:
-    from returnflow.adapters.db.tables import ProductRow, ReturnLineRow, ReturnRow
+    from returnflow.adapters.db.records import ProductRecord
+    from returnflow.adapters.db.tables import ReturnLineRow, ReturnRow
     from returnflow.adapters.db.uow import Database, UnitOfWork
 
 REPORT_ROLES = frozenset({"admin", "specialist", "finance"})
@@ -246,7 +247,7 @@ class _Policies:
 def _split(
     ret: ReturnRow,
     lines: Sequence[ReturnLineRow],
-    products: Mapping[str, ProductRow],
+    products: Mapping[str, ProductRecord],
     policies: _Policies,
 ) -> list[KeptLine]:
     """One keep-it return's refund, avoided cost and forgone recovery, split over its lines."""

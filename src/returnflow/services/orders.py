@@ -15,12 +15,13 @@ from returnflow.services.inputs import OrderInput
 from returnflow.services.recording import record
 
 if TYPE_CHECKING:
-    from returnflow.adapters.db.tables import CustomerRow, OrderLineRow, OrderRow
+    from returnflow.adapters.db.records import CustomerRecord, OrderLineRecord, OrderRecord
+    from returnflow.adapters.db.tables import CustomerRow, OrderRow
     from returnflow.adapters.db.uow import Database, UnitOfWork
 
 
 def order_view(
-    order: OrderRow, lines: Sequence[OrderLineRow], customer: CustomerRow | None
+    order: OrderRow, lines: Sequence[OrderLineRecord], customer: CustomerRow | None
 ) -> dict[str, Any]:
     """An order as the API shows it, with what is still returnable per line."""
     return {
@@ -56,7 +57,7 @@ def order_view(
     }
 
 
-def to_domain_order(order: OrderRow, lines: Sequence[OrderLineRow], customer: CustomerRow) -> Order:
+def to_domain_order(order: OrderRecord, lines: Sequence[OrderLineRecord], customer: CustomerRecord) -> Order:
     """The domain's view of a stored order."""
     return Order(
         number=order.number,

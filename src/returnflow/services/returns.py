@@ -25,7 +25,9 @@ from returnflow.services.recording import record
 from returnflow.services.return_views import return_view
 
 if TYPE_CHECKING:
-    from returnflow.adapters.db.tables import OrderLineRow, OrderRow, ReturnRow
+    from returnflow.adapters.db.records import OrderLineRecord, OrderRecord
+    from returnflow.adapters.db.repositories.orders import OrderWithLines
+    from returnflow.adapters.db.tables import ReturnRow
     from returnflow.adapters.db.uow import Database, UnitOfWork
 
 
@@ -50,14 +52,10 @@ def customer_history(uow: UnitOfWork, email: str, now: datetime) -> CustomerHist
 
 
 def build_request(
-    uow: UnitOfWork, order_row: OrderRow, data: ReturnInput, now: datetime
+    uow: UnitOfWork, found: OrderWithLines, data: ReturnInput, now: datetime
 ) -> tuple[ReturnRequest, RiskAssessment]:
     """Validate the requested lines against the order and assemble what the policy evaluates."""
-    line_rows = uow.orders.lines(order_row.id)
-    customer = uow.catalog.customer(order_row.customer_email)
-    if customer is None:  # pragma: no cover - orders always create their customer
-        raise NotFound("customer not found", code="not_found")
-    order = to_domain_order(order_row, line_rows, customer)
+    order = to_domain_order(found.order, found.lines, found.customer)
     products = uow.catalog.products([line.sku for line in order.lines])
     _, reasons = uow.policies.in_force()
     problems: list[FieldProblem] = []
@@ -132,11 +130,11 @@ def build_request(
     return request, risk
 
 
-def _visible_order(uow: UnitOfWork, actor: Actor, number: str) -> OrderRow:
-    order = uow.orders.by_number_with_customer(number)
-    if order is None or not actor.sees_customer(order.customer_email):
+def _visible_order(uow: UnitOfWork, actor: Actor, number: str, *, lock: bool = False) -> OrderWithLines:
+    found = uow.orders.with_lines(number, lock=lock)
+    if found is None or not actor.sees_customer(found.order.customer_email):
         raise NotFound(f"order {number} not found", code="not_found")
-    return order
+    return found
 
 
 def request_return(db: Database, clock: Clock, actor: Actor, data: ReturnInput) -> dict[str, Any]:
@@ -148,46 +146,45 @@ def request_return(db: Database, clock: Clock, actor: Actor, data: ReturnInput) 
         # Row locks (PostgreSQL): one transaction. The order's lines are locked first, so the
         # decision is made on claimed quantities no other return can change before commit.
         with db.uow(actor.tenant_id) as uow:
-            order_row = _visible_order(uow, actor, data.order_number)
-            locked = uow.orders.lines(order_row.id, for_update=True)
-            request, risk = build_request(uow, order_row, data, requested_at)
+            found = _visible_order(uow, actor, data.order_number, lock=True)
+            request, risk = build_request(uow, found, data, requested_at)
             decision = _decided(evaluate(policy_in_force(uow), request), data)
-            return _commit_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
+            return _commit_return(uow, actor, found, data, request, decision, risk, requested_at)
     # One writer at a time (SQLite's gate): decide on a read snapshot outside the gate, since
     # evaluating the policy is the slow part, then check the claims again under it.
     with db.uow(actor.tenant_id, readonly=True) as uow:
-        order_row = _visible_order(uow, actor, data.order_number)
-        request, risk = build_request(uow, order_row, data, requested_at)
+        found = _visible_order(uow, actor, data.order_number)
+        request, risk = build_request(uow, found, data, requested_at)
         policy = policy_in_force(uow)
     decision = _decided(evaluate(policy, request), data)
     with db.uow(actor.tenant_id) as uow:
-        locked = uow.orders.lines(order_row.id, for_update=True)
+        locked = uow.orders.lines(found.order.id, for_update=True)
         if _claims_moved(request, locked):
             # Another return of this order landed in between: decide again under the lock.
-            request, risk = build_request(uow, order_row, data, requested_at)
+            found = found._replace(lines=locked)
+            request, risk = build_request(uow, found, data, requested_at)
             decision = _decided(evaluate(policy_in_force(uow), request), data)
-        return _commit_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
+        return _commit_return(uow, actor, found, data, request, decision, risk, requested_at)
 
 
 def _commit_return(
     uow: UnitOfWork,
     actor: Actor,
-    order_row: OrderRow,
+    found: OrderWithLines,
     data: ReturnInput,
     request: ReturnRequest,
     decision: Decision,
     risk: RiskAssessment,
     requested_at: datetime,
-    locked: Sequence[OrderLineRow],
 ) -> dict[str, Any]:
-    """Store the decided return against the locked order lines, commit, and answer its view."""
-    row = _store_return(uow, actor, order_row, data, request, decision, risk, requested_at, locked)
+    """Store the decided return against the order's lines (locked), commit, and answer its view."""
+    row = _store_return(uow, actor, found.order, data, request, decision, risk, requested_at)
     view = return_view(row, uow.returns.lines(row.id))
     uow.commit()
     return view
 
 
-def _claims_moved(request: ReturnRequest, locked: Sequence[OrderLineRow]) -> bool:
+def _claims_moved(request: ReturnRequest, locked: Sequence[OrderLineRecord]) -> bool:
     """Whether any requested line's claimed quantity changed since the snapshot was read."""
     now_claimed = {line.id: line.returned_quantity for line in locked}
     return any(now_claimed.get(item.line.id) != item.line.returned_quantity for item in request.lines)
@@ -216,23 +213,21 @@ def _reason_field(data: ReturnInput, line_id: str | None) -> str:
 def _store_return(
     uow: UnitOfWork,
     actor: Actor,
-    order_row: OrderRow,
+    order_row: OrderRecord,
     data: ReturnInput,
     request: ReturnRequest,
     decision: Decision,
     risk: RiskAssessment,
     now: datetime,
-    order_lines: Sequence[OrderLineRow],
 ) -> ReturnRow:
     status = ReturnStatus.REQUESTED
     target = ReturnStatus.PENDING_REVIEW if decision.outcome == "pending_review" else ReturnStatus.APPROVED
     status = transition(status, target)
     return_id = new_id("ret")
     method = "keep_it" if decision.keep_it else data.method
-    line_rows = {line.id: line for line in order_lines}
     lines = []
     for i, item in enumerate(request.lines):
-        line_rows[item.line.id].returned_quantity += item.quantity
+        uow.orders.claim(item.line.id, item.quantity)
         lines.append(
             {
                 "id": new_id("rtl"),
@@ -423,9 +418,9 @@ def explain(
     now = clock()
     out: list[dict[str, Any]] = []
     with db.uow(actor.tenant_id, readonly=True) as uow:
-        order_row = _visible_order(uow, actor, order_number)
+        found = _visible_order(uow, actor, order_number)
         policy = policy_in_force(uow)
-        for line in uow.orders.lines(order_row.id):
+        for line in found.lines:
             qty = max(line.quantity - line.returned_quantity, 1)
             data = ReturnInput.model_validate(
                 {
@@ -434,7 +429,7 @@ def explain(
                     "lines": [{"order_line_id": line.id, "quantity": qty, "reason": "changed_mind"}],
                 }
             )
-            request, risk = build_request(uow, order_row, data, now)
+            request, risk = build_request(uow, found, data, now)
             decision = evaluate(policy, request)
             out.append(
                 {"line_id": line.id, "sku": line.sku, "quantity": qty, "risk": risk, "decision": decision}

@@ -19,13 +19,14 @@ from returnflow.services.recording import record
 from returnflow.services.return_views import return_view
 
 if TYPE_CHECKING:
-    from returnflow.adapters.db.tables import ProductRow, ReturnRow
+    from returnflow.adapters.db.records import ProductRecord
+    from returnflow.adapters.db.tables import ReturnRow
     from returnflow.adapters.db.uow import Database, UnitOfWork
 
 
 def parcel_of(
     items: Iterable[tuple[str, int]],
-    products: Mapping[str, ProductRow],
+    products: Mapping[str, ProductRecord],
     origin: Coordinates,
     required_checks: Iterable[str] = (),
 ) -> Parcel:

@@ -1,10 +1,14 @@
-"""Inserts a transaction only writes (money rows, outbox events, audit entries), sent together.
+"""Writes a transaction only makes (the return and its lines, claims, money rows, outbox events,
+audit entries), sent together.
 
 On PostgreSQL the rows are queued in the session and go out in one pipeline — one round trip for
 all of them — right before the session's next statement, or before its commit. Any statement a
-session executes, reads included, sends the queue first, so a query never misses a queued row (the ORM's
-pending objects are flushed before it, as foreign keys need). On SQLite, whose statements cost no
-round trip, each insert runs at once.
+session executes, reads included, sends the queue first, so a query never misses a queued row. On
+SQLite, whose statements cost no round trip, each write runs at once.
+
+Order with the ORM's own changes: the ORM's pending changes go out before a row is queued, so a
+queued row may refer to anything in the session; the queue goes out before the ORM flushes, so the
+ORM may change or refer to a queued row (a return inserted here and routed a moment later).
 
 A unique or foreign-key violation in the queue surfaces, as SQLAlchemy's IntegrityError, from the
 statement or commit that sent it.
@@ -16,15 +20,17 @@ transaction and is dropped by any rollback of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import sqlite3
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 import psycopg
 from sqlalchemy import Executable, Table, bindparam, event, insert
-from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+
+from returnflow.adapters.db.compiled import compiled, driver_cursor, execute_many
 
 QUEUED = "returnflow.queued_rows"
 
@@ -53,35 +59,46 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 
 def run_queued(session: Session, stmt: Executable, rows: Sequence[dict[str, Any]]) -> None:
     """Run a write whose outcome nobody reads (a statement built once, with bind parameters) once
-    per row in `rows`: queued on PostgreSQL, at once on SQLite."""
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(stmt, list(rows))
+    per row in `rows`: queued on PostgreSQL, at once on SQLite.
+
+    The ORM's pending changes go out first, so a queued row may refer to anything the session
+    holds; from then on the queue goes before the ORM's changes (see `_before_flush`), so the ORM
+    may change or refer to a queued row.
+    """
+    session.flush()
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        cursor = driver_cursor(session)
+        try:
+            execute_many(cursor, compiled(stmt, dialect), rows)
+        except sqlite3.IntegrityError as err:
+            raise IntegrityError("queued writes", None, err) from err
+        finally:
+            cursor.close()
         return
     txn_queue(session, QUEUED).append((stmt, rows))
 
 
 def send_queued(session: Session) -> None:
-    """Send what was queued: the ORM's pending objects first, then the rows, in one round trip."""
+    """Send everything the session holds for the database: the queued rows, then the ORM's changes."""
+    _send_rows(session)
+    session.flush()
+
+
+def _send_rows(session: Session) -> None:
+    """The queued rows, in one pipeline (one round trip)."""
     queued: list[tuple[Executable, Sequence[dict[str, Any]]]] | None = session.info.pop(QUEUED, None)
     if not queued:
         return
-    session.flush()
     dialect = session.get_bind().dialect
     driver = session.connection().connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     try:
         with driver.pipeline(), driver.cursor() as cursor:
             for stmt, rows in queued:
-                sql, processors = _compiled(stmt, dialect)
-                cursor.executemany(sql, [_bound(row, processors) for row in rows])
+                execute_many(cursor, compiled(stmt, dialect), rows)
     except psycopg.IntegrityError as err:
         raise IntegrityError("queued writes", None, err) from err
-
-
-def _bound(row: dict[str, Any], processors: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
-    if not processors:
-        return row
-    return {k: (processors[k](v) if k in processors else v) for k, v in row.items()}
 
 
 @cache
@@ -89,12 +106,10 @@ def _insert(table: Table, keys: tuple[str, ...]) -> Executable:
     return insert(table).values({k: bindparam(k) for k in keys})
 
 
-@cache
-def _compiled(stmt: Executable, dialect: Dialect) -> tuple[str, dict[str, Callable[[Any], Any]]]:
-    """The statement's text in the driver's parameter style, and the bind processors (JSON's
-    wrapping, the UTC datetimes) SQLAlchemy itself would apply to its parameters."""
-    compiled = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
-    return str(compiled), dict(compiled._bind_processors)
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """The ORM's changes go after the queued rows: they may update or refer to them."""
+    _send_rows(session)
 
 
 @event.listens_for(Session, "do_orm_execute")

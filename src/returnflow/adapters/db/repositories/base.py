@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, String, any_, bindparam, event
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, event
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, make_transient_to_detached
 
 _TXN_KEY = "returnflow_txn"
 
@@ -21,6 +21,32 @@ def txn_memo(session: Session) -> dict[str, Any]:
     """
     memo: dict[str, Any] = session.info.setdefault(_TXN_KEY, {})
     return memo
+
+
+def column_defaults(table: Table) -> dict[str, Any]:
+    """Every column of `table` with its value when an insert leaves it out (its default, else None).
+
+    A row inserted by a Core statement and handed out as a session object (`stored`) must carry
+    every column, or reading one would go back to the database.
+    """
+    defaults: dict[str, Any] = {}
+    for column in table.c:
+        default = column.default
+        if default is not None and not default.is_scalar:
+            raise ValueError(f"{table.name}.{column.key}: only constant defaults can be filled in")
+        defaults[column.key] = default.arg if default is not None else None  # type: ignore[attr-defined]
+    return defaults
+
+
+Stored = TypeVar("Stored")
+
+
+def stored(session: Session, obj: Stored) -> Stored:
+    """`obj` (every column set) attached to the session as a row that is already in the database:
+    nothing is inserted for it, and changes made to it later are saved as updates."""
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 @event.listens_for(Session, "after_commit")

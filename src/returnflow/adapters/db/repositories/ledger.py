@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, func, select
 
+from returnflow.adapters.db.compiled import OneOf, fetch_all
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.row_queue import insert_rows
 from returnflow.adapters.db.tables import OrderLineRow
@@ -34,7 +35,7 @@ _ALLOCATED = (
     select(CreditAllocationRow.order_line_id, func.sum(CreditAllocationRow.amount))
     .where(
         CreditAllocationRow.tenant_id == bindparam("tenant_id"),
-        CreditAllocationRow.order_line_id.in_(bindparam("line_ids", expanding=True)),
+        OneOf(CREDIT_ALLOCATIONS.c.order_line_id, "line_ids"),
     )
     .group_by(CreditAllocationRow.order_line_id)
 )
@@ -161,7 +162,7 @@ class LedgerRepository(TenantScoped):
         """Order line -> value already credited against it."""
         if not order_line_ids:
             return {}
-        rows = self.s.execute(_ALLOCATED, {"tenant_id": self.tenant_id, "line_ids": list(order_line_ids)})
+        rows = fetch_all(self.s, _ALLOCATED, {"tenant_id": self.tenant_id, "line_ids": list(order_line_ids)})
         return {line_id: int(total or 0) for line_id, total in rows}
 
     def balances(self) -> list[tuple[str, str, str, int]]:

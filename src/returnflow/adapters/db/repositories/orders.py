@@ -3,28 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Table, bindparam, select, update
 
+from returnflow.adapters.db.compiled import fetch_all
+from returnflow.adapters.db.records import CustomerRecord, OrderLineRecord, OrderRecord, columns_of
 from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.row_queue import run_queued
 from returnflow.adapters.db.tables import CustomerRow, OrderLineRow, OrderRow
 
-# Built once: on the return request's path, constructing a statement cost more than running it.
-_WITH_CUSTOMER = (
-    select(OrderRow, CustomerRow)
+ORDERS: Table = OrderRow.__table__  # type: ignore[assignment]
+CUSTOMERS: Table = CustomerRow.__table__  # type: ignore[assignment]
+ORDER_LINES: Table = OrderLineRow.__table__  # type: ignore[assignment]
+
+# Built once (the request paths run them through `compiled`): an order with its customer and its
+# lines in one round trip — the lines locked when a return is about to claim them — and the lines.
+_WITH_LINES = (
+    select(*columns_of(ORDERS, OrderRecord), *columns_of(CUSTOMERS, CustomerRecord))
+    .add_columns(*columns_of(ORDER_LINES, OrderLineRecord))
     .join(
-        CustomerRow,
-        (CustomerRow.tenant_id == OrderRow.tenant_id) & (CustomerRow.email == OrderRow.customer_email),
+        CUSTOMERS,
+        (CUSTOMERS.c.tenant_id == ORDERS.c.tenant_id) & (CUSTOMERS.c.email == ORDERS.c.customer_email),
     )
-    .where(OrderRow.tenant_id == bindparam("tenant_id"), OrderRow.number == bindparam("number"))
+    .join(
+        ORDER_LINES, (ORDER_LINES.c.tenant_id == ORDERS.c.tenant_id) & (ORDER_LINES.c.order_id == ORDERS.c.id)
+    )
+    .where(ORDERS.c.tenant_id == bindparam("tenant_id"), ORDERS.c.number == bindparam("number"))
+    .order_by(ORDER_LINES.c.position)
 )
+_WITH_LINES_LOCKED = _WITH_LINES.with_for_update(of=ORDER_LINES)
 _LINES = (
-    select(OrderLineRow)
-    .where(OrderLineRow.tenant_id == bindparam("tenant_id"), OrderLineRow.order_id == bindparam("order_id"))
-    .order_by(OrderLineRow.position)
+    select(*columns_of(ORDER_LINES, OrderLineRecord))
+    .where(ORDER_LINES.c.tenant_id == bindparam("tenant_id"), ORDER_LINES.c.order_id == bindparam("order_id"))
+    .order_by(ORDER_LINES.c.position)
 )
 _LINES_LOCKED = _LINES.with_for_update()
+_CLAIM = (
+    update(ORDER_LINES)
+    .where(ORDER_LINES.c.tenant_id == bindparam("line_tenant_id"), ORDER_LINES.c.id == bindparam("line_id"))
+    .values(returned_quantity=ORDER_LINES.c.returned_quantity + bindparam("claimed"))
+)
+_N_ORDER = len(OrderRecord._fields)
+_N_CUSTOMER = len(CustomerRecord._fields)
+
+
+class OrderWithLines(NamedTuple):
+    """An order as a return request reads it: the order, its customer, its lines in order."""
+
+    order: OrderRecord
+    customer: CustomerRecord
+    lines: list[OrderLineRecord]
 
 
 class OrderRepository(TenantScoped):
@@ -36,14 +65,28 @@ class OrderRepository(TenantScoped):
             select(OrderRow).where(OrderRow.tenant_id == self.tenant_id, OrderRow.number == number)
         ).first()
 
-    def by_number_with_customer(self, number: str) -> OrderRow | None:
-        """The order with this number, its customer read in the same round trip (then in the session)."""
-        row = self.s.execute(_WITH_CUSTOMER, {"tenant_id": self.tenant_id, "number": number}).first()
-        if row is None:
+    def with_lines(self, number: str, *, lock: bool = False) -> OrderWithLines | None:
+        """The order with this number, its customer and its lines, in one round trip.
+
+        With `lock`, the lines are locked (`FOR UPDATE`) until the transaction ends, and later
+        reads of them in it (`lines`) are answered without a round trip.
+        """
+        rows = fetch_all(
+            self.s,
+            _WITH_LINES_LOCKED if lock else _WITH_LINES,
+            {"tenant_id": self.tenant_id, "number": number},
+        )
+        if not rows:
             return None
-        # Held for the transaction: the session's identity map is weak, and `catalog.customer` reads it.
-        self.memo.setdefault("held_rows", []).append(row[1])
-        return row[0]
+        first = rows[0]
+        found = OrderWithLines(
+            OrderRecord._make(first[:_N_ORDER]),
+            CustomerRecord._make(first[_N_ORDER : _N_ORDER + _N_CUSTOMER]),
+            [OrderLineRecord._make(r[_N_ORDER + _N_CUSTOMER :]) for r in rows],
+        )
+        if lock:
+            self.memo.setdefault("locked_order_lines", {})[found.order.id] = found.lines
+        return found
 
     def existing_numbers(self, numbers: Sequence[str]) -> set[str]:
         """Which of these order numbers already exist."""
@@ -57,15 +100,18 @@ class OrderRepository(TenantScoped):
             )
         )
 
-    def lines(self, order_id: str, *, for_update: bool = False) -> Sequence[OrderLineRow]:
-        """An order's lines in order; locked when the caller will change returned quantities."""
-        locked: dict[str, Sequence[OrderLineRow]] = self.memo.setdefault("locked_order_lines", {})
-        if order_id in locked:  # this transaction holds their locks: they cannot have changed
+    def lines(self, order_id: str, *, for_update: bool = False) -> list[OrderLineRecord]:
+        """An order's lines in order; locked when the caller will claim or release units."""
+        locked: dict[str, list[OrderLineRecord]] = self.memo.setdefault("locked_order_lines", {})
+        if order_id in locked:  # this transaction holds their locks: only its own claims change them
             return locked[order_id]
         params = {"tenant_id": self.tenant_id, "order_id": order_id}
-        if not for_update:
-            return self.s.scalars(_LINES, params).all()
-        rows = locked[order_id] = self.s.scalars(_LINES_LOCKED, params).all()
+        rows = [
+            OrderLineRecord._make(r)
+            for r in fetch_all(self.s, _LINES_LOCKED if for_update else _LINES, params)
+        ]
+        if for_update:
+            locked[order_id] = rows
         return rows
 
     def add(
@@ -81,10 +127,23 @@ class OrderRepository(TenantScoped):
         self.s.add_all(line_rows)
         return row, line_rows
 
+    def claim(self, line_id: str, quantity: int) -> None:
+        """Units of a line a live return claims (negative: given back when it ends without them).
+
+        A relative update, so claims never overwrite each other; a caller that checks what is left
+        first must hold the line's lock (`lines(..., for_update=True)`) until it commits.
+        """
+        run_queued(
+            self.s, _CLAIM, [{"line_tenant_id": self.tenant_id, "line_id": line_id, "claimed": quantity}]
+        )
+        for lines in self.memo.get("locked_order_lines", {}).values():
+            lines[:] = [
+                line._replace(returned_quantity=line.returned_quantity + quantity)
+                if line.id == line_id
+                else line
+                for line in lines
+            ]
+
     def release_quantity(self, line_id: str, quantity: int) -> None:
         """Give units back to a line (the return that claimed them ended without them)."""
-        self.s.execute(
-            update(OrderLineRow)
-            .where(OrderLineRow.tenant_id == self.tenant_id, OrderLineRow.id == line_id)
-            .values(returned_quantity=OrderLineRow.returned_quantity - quantity)
-        )
+        self.claim(line_id, -quantity)

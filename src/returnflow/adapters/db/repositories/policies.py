@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
+from returnflow.adapters.db.compiled import fetch_all
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.repositories.routing import NETWORK_STATE, network_state_columns
 from returnflow.adapters.db.tables import PolicyVersion, ReturnReason
@@ -37,7 +38,7 @@ class PolicyRepository(TenantScoped):
         memo: tuple[int | None, frozenset[str]] | None = self.memo.get("policy_in_force")
         if memo is not None:
             return memo
-        rows = self.s.execute(_IN_FORCE, {"tenant_id": self.tenant_id}).all()
+        rows = fetch_all(self.s, _IN_FORCE, {"tenant_id": self.tenant_id})
         if rows:
             self.memo[NETWORK_STATE] = tuple(rows[0][2:])
         version = rows[0][0] if rows else self.s.scalar(_LATEST, {"tenant_id": self.tenant_id})

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
+from returnflow.adapters.db.compiled import fetch_one
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.row_queue import insert_rows, run_queued, txn_queue
 from returnflow.adapters.db.tables import AuditEntry, AuditHead, IdempotencyRecord, OutboxMessage
@@ -69,7 +70,10 @@ class RecordRepository(TenantScoped):
         for entry in pending:
             by_tenant.setdefault(entry["tenant_id"], []).append(entry)
         for tenant_id, entries in by_tenant.items():
-            seq, prev = self.s.execute(_HEAD, {"tenant_id": tenant_id}).one()
+            head = fetch_one(self.s, _HEAD, {"tenant_id": tenant_id})
+            if head is None:  # pragma: no cover - every tenant is created with its head
+                raise LookupError(f"tenant {tenant_id} has no audit head")
+            seq, prev = head
             rows = []
             for e in entries:
                 seq += 1

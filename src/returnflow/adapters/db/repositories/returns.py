@@ -6,11 +6,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import Table, bindparam, case, func, literal_column, select
 
-from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.compiled import fetch_one
+from returnflow.adapters.db.repositories.base import TenantScoped, column_defaults, stored
+from returnflow.adapters.db.row_queue import insert_rows
 from returnflow.adapters.db.tables import OrderRow, ReturnLineRow, ReturnRow
 from returnflow.domain.returns import CLAIMING
+
+RETURNS: Table = ReturnRow.__table__  # type: ignore[assignment]
+RETURN_LINES: Table = ReturnLineRow.__table__  # type: ignore[assignment]
+_RETURN_DEFAULTS = column_defaults(RETURNS)
+_LINE_DEFAULTS = column_defaults(RETURN_LINES)
 
 
 class ReturnRepository(TenantScoped):
@@ -72,12 +79,18 @@ class ReturnRepository(TenantScoped):
     def add(
         self, ret: dict[str, Any], lines: Sequence[dict[str, Any]]
     ) -> tuple[ReturnRow, list[ReturnLineRow]]:
-        """Insert a return with its lines."""
-        row = ReturnRow(tenant_id=self.tenant_id, **ret)
-        line_rows = [ReturnLineRow(tenant_id=self.tenant_id, **line) for line in lines]
-        self.s.add(row)
-        self.s.flush()
-        self.s.add_all(line_rows)
+        """Insert a return with its lines; answered as session objects, so later changes are saved.
+
+        The rows go out as queued inserts (`row_queue`), not through the ORM's unit of work; the
+        objects are attached as already stored.
+        """
+        # Columns left out are left to the table (its defaults; NULL, not JSON null, for the rest).
+        row_values = {"tenant_id": self.tenant_id, **ret}
+        line_values = [{"tenant_id": self.tenant_id, **line} for line in lines]
+        insert_rows(self.s, RETURNS, [row_values])
+        insert_rows(self.s, RETURN_LINES, line_values)
+        row = stored(self.s, ReturnRow(**{**_RETURN_DEFAULTS, **row_values}))
+        line_rows = [stored(self.s, ReturnLineRow(**{**_LINE_DEFAULTS, **values})) for values in line_values]
         self.memo.setdefault("new_returns", {})[row.id] = (row, line_rows)
         return row, line_rows
 
@@ -123,10 +136,12 @@ class ReturnRepository(TenantScoped):
         self, email: str, since_90d: datetime, since_365d: datetime
     ) -> tuple[int, int, int, int]:
         """Live returns since `since_90d`; live units, keep-its, units bought since `since_365d`."""
-        row = self.s.execute(
+        found = fetch_one(
+            self.s,
             _HISTORY,
             {"tenant_id": self.tenant_id, "email": email, "since": since_365d, "recent": since_90d},
-        ).one()
+        )
+        row = found if found is not None else (0, 0, 0, 0)
         return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)
 
     def kept_between(self, start: datetime, end: datetime) -> list[tuple[ReturnRow, list[ReturnLineRow]]]:
@@ -175,5 +190,6 @@ _HISTORY = select(
     ReturnRow.tenant_id == bindparam("tenant_id"),
     ReturnRow.customer_email == bindparam("email"),
     ReturnRow.created_at >= bindparam("since", type_=ReturnRow.created_at.type),
-    ReturnRow.status.in_([s.value for s in CLAIMING]),
+    # The statuses written into the text, so it is the same on every run (see `compiled`).
+    ReturnRow.status.in_([literal_column(f"'{s.value}'") for s in CLAIMING]),
 )
