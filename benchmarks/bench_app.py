@@ -1,12 +1,19 @@
-"""The real ReturnFlow app plus a baseline endpoint that only authenticates and inserts one row."""
+"""The real ReturnFlow app plus a baseline endpoint that only authenticates and inserts one row.
+
+`python benchmarks/bench_app.py --port P --workers W` serves it the way `returnflow serve` serves
+the product (each worker on its own SO_REUSEPORT socket).
+"""
 
 from __future__ import annotations
+
+import argparse
 
 from fastapi import FastAPI
 from sqlalchemy import Column, DateTime, MetaData, String, Table, insert
 
 from returnflow.entrypoints.api.app import create_app
 from returnflow.entrypoints.api.deps import ActorDep, ContainerDep
+from returnflow.entrypoints.serving import serve
 from returnflow.services.ids import new_id
 
 metadata = MetaData()
@@ -36,3 +43,18 @@ def create() -> FastAPI:
         return {"id": row_id}
 
     return app
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    serve(
+        "bench_app:create",
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+    )

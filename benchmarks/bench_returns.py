@@ -117,13 +117,10 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int, workers: int, wait: float = 120) -> subprocess.Popen[bytes]:
-    """uvicorn with the benchmark app factory; waits (patiently, on a busy machine) until /healthz answers."""
+    """The benchmark app served as `returnflow serve` serves the product (uvicorn, one SO_REUSEPORT
+    socket per worker); waits (patiently, on a busy machine) until /healthz answers."""
     env = {**os.environ, "RETURNFLOW_DATABASE_URL": url, "RETURNFLOW_DB_POOL_SIZE": "10"}
-    cmd = [
-        sys.executable, "-m", "uvicorn", "bench_app:create", "--factory", "--app-dir", str(HERE),
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
+    cmd = [sys.executable, str(HERE / "bench_app.py"), "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env)
     deadline = time.time() + wait
     while time.time() < deadline:

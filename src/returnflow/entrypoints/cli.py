@@ -237,14 +237,12 @@ def serve(
     workers: Annotated[int | None, typer.Option("--workers")] = None,
 ) -> None:
     """Run the web app (API + pages)."""
-    import uvicorn
-
     from returnflow.config import get_settings
+    from returnflow.entrypoints.serving import serve as serve_app
 
     s = get_settings()
-    uvicorn.run(
+    serve_app(
         "returnflow.entrypoints.api.app:app_from_env",
-        factory=True,
         host=host or s.host,
         port=port or s.port,
         workers=workers or s.workers,
