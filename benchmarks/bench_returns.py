@@ -34,9 +34,9 @@ from loadgen import LoadResult, run_load  # noqa: E402
 from returnflow.adapters.db.tables import OrderLineRow, OrderRow  # noqa: E402
 from returnflow.bootstrap import bootstrap  # noqa: E402
 from returnflow.config import Settings  # noqa: E402
-from returnflow.services import catalog, orders  # noqa: E402
+from returnflow.services import catalog, orders, returns  # noqa: E402
 from returnflow.services.access import system_actor  # noqa: E402
-from returnflow.services.inputs import OrderInput, ProductInput  # noqa: E402
+from returnflow.services.inputs import OrderInput, ProductInput, ReturnInput  # noqa: E402
 from returnflow.services.tenants import create_key, create_tenant  # noqa: E402
 
 PG_ADMIN = os.environ.get("RETURNFLOW_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -65,8 +65,9 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
-def seed(url: str, n_orders: int) -> tuple[str, list[tuple[str, str]]]:
-    """A tenant, an admin key, 20 products and `n_orders` one-line orders by distinct customers."""
+def seed(url: str, n_orders: int, history: int = 0) -> tuple[str, list[tuple[str, str]]]:
+    """A tenant, an admin key, 20 products and `n_orders` one-line orders by distinct customers, of
+    which the first `history` already have a return; (key, (order number, line id) of the others)."""
     c = bootstrap(Settings(database_url=url), migrate=True)
     metadata.create_all(c.db.engine)
     tenant = create_tenant(c.db, c.clock, "bench", "Benchmark Outfitters")
@@ -97,16 +98,35 @@ def seed(url: str, n_orders: int) -> tuple[str, list[tuple[str, str]]]:
             orders.import_orders(c.db, c.clock, actor, chunk, [f"#{i}." for i in range(len(chunk))])
             progress.advance(task, len(chunk))
     with c.db.engine.connect() as conn:
-        # Fresh statistics, as a production database has after autovacuum (the planner needs them).
-        conn.execute(text("ANALYZE"))
-        conn.commit()
         rows = conn.execute(
             select(OrderRow.number, OrderLineRow.id)
             .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
             .order_by(OrderRow.number)
         ).all()
+    lines = [(number, line_id) for number, line_id in rows]
+    if history:
+        # A live tenant has returns: the planner's statistics and plans are those of a table in use.
+        with Progress() as progress:
+            task = progress.add_task("seeding past returns", total=history)
+            for number, line_id in lines[:history]:
+                body = ReturnInput.model_validate(a_return_body(number, line_id))
+                returns.request_return(c.db, c.clock, actor, body)
+                progress.advance(task)
+    with c.db.engine.connect() as conn:
+        # Fresh statistics, as a production database has after autovacuum (the planner needs them).
+        conn.execute(text("ANALYZE"))
+        conn.commit()
     c.db.engine.dispose()
-    return key, [(number, line_id) for number, line_id in rows]
+    return key, lines[history:]
+
+
+def a_return_body(number: str, line_id: str) -> dict[str, object]:
+    """The POST /v1/returns body of the runs: a refund of one unit, size too small."""
+    return {
+        "order_number": number,
+        "resolution": "refund",
+        "lines": [{"order_line_id": line_id, "quantity": 1, "reason": "size_too_small"}],
+    }
 
 
 def free_port() -> int:
@@ -141,12 +161,15 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--orders", type=int, default=0, help="orders to seed (default: enough for the run)")
+    ap.add_argument(
+        "--history", type=int, default=2000, help="orders that already have a return when the run starts"
+    )
     args = ap.parse_args()
-    n_orders = args.orders or int(args.seconds * 800) + 2000
+    n_orders = args.orders or int(args.seconds * 800) + 3000 + args.history
     url, pg_name = database_url(args.db)
     proc = None
     try:
-        key, lines = seed(url, n_orders)
+        key, lines = seed(url, n_orders, args.history)
         port = free_port()
         proc = start_server(url, port, args.workers)
         auth = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
@@ -155,22 +178,21 @@ def main() -> None:
             return "POST", "/bench/baseline", auth, b""
 
         def a_return(i: int) -> tuple[str, str, dict[str, str], bytes]:
-            number, line_id = lines[i]
-            body = {
-                "order_number": number,
-                "resolution": "refund",
-                "lines": [{"order_line_id": line_id, "quantity": 1, "reason": "size_too_small"}],
-            }
-            return "POST", "/v1/returns", auth, json.dumps(body).encode()
+            return "POST", "/v1/returns", auth, json.dumps(a_return_body(*lines[i])).encode()
 
-        warm = run_load("warmup", "127.0.0.1", port, baseline, concurrency=args.concurrency, seconds=2)
-        assert warm.completed, f"baseline warm-up failed: {warm.statuses}"
+        def a_warmup_return(i: int) -> tuple[str, str, dict[str, str], bytes]:
+            return a_return(len(lines) - 1 - i)  # from the far end: the measured run starts at 0
+
+        # Both paths warm (a server that has been serving): connections, caches, prepared statements.
+        for name, make in (("warmup", baseline), ("warmup_returns", a_warmup_return)):
+            warm = run_load(name, "127.0.0.1", port, make, concurrency=args.concurrency, seconds=2)
+            assert warm.completed, f"{name} failed: {warm.statuses}"
         base = run_load(
             "baseline", "127.0.0.1", port, baseline, concurrency=args.concurrency, seconds=args.seconds
         )
         rets = run_load(
             "post_returns", "127.0.0.1", port, a_return,
-            concurrency=args.concurrency, seconds=args.seconds, limit=len(lines),
+            concurrency=args.concurrency, seconds=args.seconds, limit=len(lines) - 3000,
         )  # fmt: skip
         report(args, base, rets)
     finally:
