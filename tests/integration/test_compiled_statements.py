@@ -199,3 +199,20 @@ def test_a_queued_row_may_refer_to_an_object_the_orm_has_not_sent(
         found = uow.orders.with_lines("A-2002")
         assert found is not None
         assert [(ln.quantity, ln.returned_quantity) for ln in found.lines] == [(3, 2)]
+
+
+def test_a_list_parameter_keeps_the_index_in_use_on_sqlite() -> None:
+    """`IN json_each(…)` is not compared to 1 (SQLite's booleans), which would force a scan."""
+    from sqlalchemy import create_engine
+
+    from returnflow.adapters.db.compiled import compiled
+    from returnflow.adapters.db.repositories.ledger import _ALLOCATED
+    from returnflow.adapters.db.tables import Base
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    c = compiled(_ALLOCATED, engine.dialect)
+    with engine.connect() as conn:
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + c.sql, c.params({"tenant_id": "t", "line_ids": ["a"]}))
+        details = " ".join(str(row[-1]) for row in plan)
+    assert "USING INDEX ix_credit_allocations_tenant_line (tenant_id=? AND order_line_id=?)" in details

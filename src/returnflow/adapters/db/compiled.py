@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Executable, String, bindparam
+from sqlalchemy import Boolean, ColumnElement, Executable, String, bindparam, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -57,6 +57,9 @@ class OneOf(ColumnElement[bool]):
     """
 
     type = Boolean()
+    # A condition already: SQLite (no boolean type) must not have it compared to 1, which would
+    # keep its index out of use.
+    _is_implicitly_boolean = True
     inherit_cache = True
     _traverse_internals = [
         ("column", InternalTraversal.dp_clauseelement),
@@ -139,7 +142,28 @@ def driver_cursor(session: Session) -> Any:
     from returnflow.adapters.db.row_queue import send_queued
 
     send_queued(session)
-    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    return driver_connection(session).cursor()
+
+
+def driver_connection(session: Session) -> Any:
+    """The driver's connection of the session's transaction (which this begins, if need be).
+
+    Kept for the transaction: asking the session each time cost more than most statements here.
+    """
+    found = session.info.get(_DRIVER)
+    if found is None:
+        found = session.info[_DRIVER] = session.connection().connection.driver_connection
+    return found
+
+
+_DRIVER = "returnflow.driver_connection"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_connection(session: Session, transaction: SessionTransaction) -> None:
+    """A new transaction may run on another pooled connection."""
+    if transaction.parent is None:
+        session.info.pop(_DRIVER, None)
 
 
 def fetch_all(session: Session, stmt: Executable, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:

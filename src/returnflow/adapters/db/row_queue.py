@@ -30,7 +30,7 @@ from sqlalchemy import Executable, Table, bindparam, event, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from returnflow.adapters.db.compiled import compiled, driver_cursor, execute_many
+from returnflow.adapters.db.compiled import compiled, driver_connection, driver_cursor, execute_many
 
 QUEUED = "returnflow.queued_rows"
 
@@ -91,7 +91,7 @@ def _send_rows(session: Session) -> None:
     if not queued:
         return
     dialect = session.get_bind().dialect
-    driver = session.connection().connection.driver_connection
+    driver = driver_connection(session)
     assert isinstance(driver, psycopg.Connection)
     try:
         with driver.pipeline(), driver.cursor() as cursor:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, event, func, select
 
+from returnflow.adapters.db.compiled import fetch_one
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.tables import NodeRow, ReturnRow
 from returnflow.adapters.db.tables_routing import CarrierRow, CarrierServiceRow, RoutingSettingsRow
@@ -116,7 +117,8 @@ class RoutingRepository(TenantScoped):
         seen = self.memo.get(NETWORK_STATE)
         if seen is not None and not (self.s.new or self.s.dirty or self.s.deleted):
             return (network_generation(), *seen)
-        row = self.s.execute(_NETWORK_STATE, {"tenant_id": self.tenant_id}).one()
+        row = fetch_one(self.s, _NETWORK_STATE, {"tenant_id": self.tenant_id})
+        assert row is not None  # an aggregate answers one row
         return (network_generation(), *row)
 
     def network_generation(self) -> int:
