@@ -23,6 +23,7 @@ from returnflow.services.payment_port import PENDING, provider_idempotency_key
 from returnflow.services.recording import record
 
 if TYPE_CHECKING:
+    from returnflow.adapters.db.records import CreditRecord
     from returnflow.adapters.db.tables import ReturnRow
     from returnflow.adapters.db.tables_ledger import CreditRow
     from returnflow.adapters.db.uow import Database, UnitOfWork
@@ -209,7 +210,7 @@ def _store(
     return views
 
 
-def credit_view(row: CreditRow) -> dict[str, Any]:
+def credit_view(row: CreditRow | CreditRecord) -> dict[str, Any]:
     """A credit as the API shows it."""
     return {
         "id": row.id,

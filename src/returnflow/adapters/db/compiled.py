@@ -6,8 +6,8 @@ statements there. A statement here is built once at import, compiled once per di
 with the bind and result processors SQLAlchemy itself would apply, so values go in and come out as
 they do through the ORM (UTC datetimes, JSON, booleans on SQLite).
 
-Everything the session still holds goes out first — its queued rows (`row_queue`) and the ORM's
-pending objects — so a statement here never misses a write of its own transaction.
+They are run by `row_queue`, which sends what the session still holds first — its queued rows and
+the ORM's pending objects — so a statement never misses a write of its own transaction.
 """
 
 from __future__ import annotations
@@ -135,16 +135,6 @@ def compiled(stmt: Executable, dialect: Dialect) -> Compiled:
     return Compiled(str(c), positions, dict(c._bind_processors), constants, results)
 
 
-def driver_cursor(session: Session) -> Any:
-    """A cursor of the session's connection, in its transaction, after everything the session holds
-    has been sent (queued rows, then the ORM's pending objects)."""
-    # Imported here: the row queue sends its rows through this module.
-    from returnflow.adapters.db.row_queue import send_queued
-
-    send_queued(session)
-    return driver_connection(session).cursor()
-
-
 def driver_connection(session: Session) -> Any:
     """The driver's connection of the session's transaction (which this begins, if need be).
 
@@ -156,7 +146,18 @@ def driver_connection(session: Session) -> Any:
     return found
 
 
+def txn_cursor(session: Session) -> Any:
+    """The one cursor of the transaction's driver connection that statements here use (their
+    results are read at once)."""
+    cursor = session.info.get(_CURSOR)
+    if cursor is None:
+        cursor = session.info[_CURSOR] = driver_connection(session).cursor()
+    return cursor
+
+
+# session.info keys of the transaction's driver connection and the one cursor statements here use.
 _DRIVER = "returnflow.driver_connection"
+_CURSOR = "returnflow.driver_cursor"
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -164,24 +165,9 @@ def _forget_connection(session: Session, transaction: SessionTransaction) -> Non
     """A new transaction may run on another pooled connection."""
     if transaction.parent is None:
         session.info.pop(_DRIVER, None)
-
-
-def fetch_all(session: Session, stmt: Executable, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """Every row `stmt` answers for `values`."""
-    c = compiled(stmt, session.get_bind().dialect)
-    cursor = driver_cursor(session)
-    try:
-        cursor.execute(c.sql, c.params(values))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return [c.row(r) for r in rows] if c.results is not None else [tuple(r) for r in rows]
-
-
-def fetch_one(session: Session, stmt: Executable, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """The first row `stmt` answers for `values`, or None."""
-    rows = fetch_all(session, stmt, values)
-    return rows[0] if rows else None
+        cursor = session.info.pop(_CURSOR, None)
+        if cursor is not None:
+            cursor.close()
 
 
 def execute_many(cursor: Any, c: Compiled, rows: Sequence[Mapping[str, Any]]) -> None:

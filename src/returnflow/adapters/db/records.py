@@ -72,6 +72,22 @@ class ProductRecord(NamedTuple):
     updated_at: datetime
 
 
+class CreditRecord(NamedTuple):
+    """A credit as it was stored by this transaction."""
+
+    id: str
+    return_id: str
+    order_id: str
+    entry_id: str
+    kind: str
+    amount: int
+    currency: str
+    status: str
+    trigger: str
+    details: dict[str, Any]
+    created_at: datetime
+
+
 def columns_of(table: Table, record: type[tuple[Any, ...]]) -> list[Column[Any]]:
     """The table's columns a record holds, in the record's order."""
     return [table.c[name] for name in record._fields]  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ transaction and is dropped by any rollback of it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -30,7 +30,7 @@ from sqlalchemy import Executable, Table, bindparam, event, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from returnflow.adapters.db.compiled import compiled, driver_connection, driver_cursor, execute_many
+from returnflow.adapters.db.compiled import Compiled, compiled, driver_connection, execute_many, txn_cursor
 
 QUEUED = "returnflow.queued_rows"
 
@@ -45,9 +45,11 @@ def txn_queue(session: Session, key: str) -> list[Any]:
     came before anything reached the database, when no database rollback happens. Whoever queues
     is responsible for sending the list before commit.
     """
-    _QUEUE_KEYS.add(key)
-    session.connection()
-    queue: list[Any] = session.info.setdefault(key, [])
+    queue: list[Any] | None = session.info.get(key)
+    if queue is None:  # the first of this transaction (a rollback drops the list with it)
+        _QUEUE_KEYS.add(key)
+        driver_connection(session)
+        queue = session.info[key] = []
     return queue
 
 
@@ -68,37 +70,59 @@ def run_queued(session: Session, stmt: Executable, rows: Sequence[dict[str, Any]
     session.flush()
     dialect = session.get_bind().dialect
     if dialect.name != "postgresql":
-        cursor = driver_cursor(session)
         try:
-            execute_many(cursor, compiled(stmt, dialect), rows)
+            execute_many(txn_cursor(session), compiled(stmt, dialect), rows)
         except sqlite3.IntegrityError as err:
             raise IntegrityError("queued writes", None, err) from err
-        finally:
-            cursor.close()
         return
     txn_queue(session, QUEUED).append((stmt, rows))
 
 
-def send_queued(session: Session) -> None:
-    """Send everything the session holds for the database: the queued rows, then the ORM's changes."""
-    _send_rows(session)
-    session.flush()
+def fetch_all(session: Session, stmt: Executable, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """Every row `stmt` (built once; see `compiled`) answers for `values`, after every write the
+    session holds — on PostgreSQL in the same round trip as the rows queued before it."""
+    c = compiled(stmt, session.get_bind().dialect)
+    rows = send_queued(session, then=(c, c.params(values)))
+    return [c.row(r) for r in rows] if c.results is not None else [tuple(r) for r in rows]
 
 
-def _send_rows(session: Session) -> None:
-    """The queued rows, in one pipeline (one round trip)."""
+def fetch_one(session: Session, stmt: Executable, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The first row `stmt` answers for `values`, or None."""
+    rows = fetch_all(session, stmt, values)
+    return rows[0] if rows else None
+
+
+def send_queued(session: Session, then: tuple[Compiled, Any] | None = None) -> list[Any]:
+    """Send everything the session holds for the database — the queued rows, then the ORM's
+    changes — and with `then` (a compiled statement and its parameters), run it last and answer
+    its rows. When the ORM has nothing to send, all of it is one pipeline: one round trip."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the queue goes out first (`_before_flush`)
+    return _send_rows(session, then)
+
+
+def _send_rows(session: Session, then: tuple[Compiled, Any] | None = None) -> list[Any]:
+    """The queued rows, and `then` after them, in one pipeline; `then`'s rows."""
     queued: list[tuple[Executable, Sequence[dict[str, Any]]]] | None = session.info.pop(QUEUED, None)
+    if not queued and then is None:
+        return []
+    cursor = txn_cursor(session)
     if not queued:
-        return
+        assert then is not None
+        cursor.execute(then[0].sql, then[1])
+        return list(cursor.fetchall())
     dialect = session.get_bind().dialect
     driver = driver_connection(session)
     assert isinstance(driver, psycopg.Connection)
     try:
-        with driver.pipeline(), driver.cursor() as cursor:
+        with driver.pipeline():
             for stmt, rows in queued:
                 execute_many(cursor, compiled(stmt, dialect), rows)
+            if then is not None:
+                cursor.execute(then[0].sql, then[1])
     except psycopg.IntegrityError as err:
         raise IntegrityError("queued writes", None, err) from err
+    return list(cursor.fetchall()) if then is not None else []
 
 
 @cache

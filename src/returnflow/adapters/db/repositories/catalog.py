@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, select
 
-from returnflow.adapters.db.compiled import OneOf, fetch_all
+from returnflow.adapters.db.compiled import OneOf
 from returnflow.adapters.db.records import ProductRecord, columns_of
 from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.row_queue import fetch_all
 from returnflow.adapters.db.tables import CustomerRow, NodeRow, ProductRow
 
 PRODUCTS: Table = ProductRow.__table__  # type: ignore[assignment]

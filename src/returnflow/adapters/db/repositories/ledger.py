@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, func, select
 
-from returnflow.adapters.db.compiled import OneOf, fetch_all
+from returnflow.adapters.db.compiled import OneOf
+from returnflow.adapters.db.records import CreditRecord
 from returnflow.adapters.db.repositories.base import TenantScoped
-from returnflow.adapters.db.row_queue import insert_rows
+from returnflow.adapters.db.row_queue import fetch_all, insert_rows
 from returnflow.adapters.db.tables import OrderLineRow
 from returnflow.adapters.db.tables_ledger import (
     CreditAllocationRow,
@@ -83,14 +84,11 @@ class LedgerRepository(TenantScoped):
             ],
         )
 
-    def add_credits(self, credits: Sequence[dict[str, Any]]) -> list[CreditRow]:
-        """Insert credits (the unique (tenant, return, kind) key refuses a second credit).
-
-        The rows handed back are values of what was stored, not objects of the session.
-        """
-        rows = [{"tenant_id": self.tenant_id, **c} for c in credits]
-        insert_rows(self.s, CREDITS, rows)
-        return [CreditRow(**row) for row in rows]
+    def add_credits(self, credits: Sequence[dict[str, Any]]) -> list[CreditRecord]:
+        """Insert credits (the unique (tenant, return, kind) key refuses a second credit); the
+        values stored, as records."""
+        insert_rows(self.s, CREDITS, [{"tenant_id": self.tenant_id, **c} for c in credits])
+        return [CreditRecord(**c) for c in credits]
 
     def add_allocations(self, entry_id: str, order_id: str, amounts: Sequence[tuple[str, int]]) -> None:
         """Record how much of each order line an entry credited."""

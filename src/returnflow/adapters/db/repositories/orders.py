@@ -7,10 +7,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Table, bindparam, select, update
 
-from returnflow.adapters.db.compiled import fetch_all
 from returnflow.adapters.db.records import CustomerRecord, OrderLineRecord, OrderRecord, columns_of
 from returnflow.adapters.db.repositories.base import TenantScoped
-from returnflow.adapters.db.row_queue import run_queued
+from returnflow.adapters.db.row_queue import fetch_all, run_queued
 from returnflow.adapters.db.tables import CustomerRow, OrderLineRow, OrderRow
 
 ORDERS: Table = OrderRow.__table__  # type: ignore[assignment]

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
-from returnflow.adapters.db.compiled import fetch_all
 from returnflow.adapters.db.repositories.base import TenantScoped
 from returnflow.adapters.db.repositories.routing import NETWORK_STATE, network_state_columns
+from returnflow.adapters.db.row_queue import fetch_all
 from returnflow.adapters.db.tables import PolicyVersion, ReturnReason
 
 # Built once (constructing them costs more than running their cached compiled form): the highest

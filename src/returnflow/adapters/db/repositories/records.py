@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
-from returnflow.adapters.db.compiled import fetch_one
 from returnflow.adapters.db.repositories.base import TenantScoped
-from returnflow.adapters.db.row_queue import insert_rows, run_queued, txn_queue
+from returnflow.adapters.db.row_queue import fetch_one, insert_rows, run_queued, txn_queue
 from returnflow.adapters.db.tables import AuditEntry, AuditHead, IdempotencyRecord, OutboxMessage
 from returnflow.domain.audit import audit_content, entry_hash
 

@@ -8,9 +8,8 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, case, func, literal_column, select
 
-from returnflow.adapters.db.compiled import fetch_one
 from returnflow.adapters.db.repositories.base import TenantScoped, column_defaults, stored
-from returnflow.adapters.db.row_queue import insert_rows
+from returnflow.adapters.db.row_queue import fetch_one, insert_rows
 from returnflow.adapters.db.tables import OrderRow, ReturnLineRow, ReturnRow
 from returnflow.domain.returns import CLAIMING
 

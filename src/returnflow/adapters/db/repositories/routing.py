@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, event, func, select
 
-from returnflow.adapters.db.compiled import fetch_one
 from returnflow.adapters.db.repositories.base import TenantScoped
+from returnflow.adapters.db.row_queue import fetch_one
 from returnflow.adapters.db.tables import NodeRow, ReturnRow
 from returnflow.adapters.db.tables_routing import CarrierRow, CarrierServiceRow, RoutingSettingsRow
 
