@@ -101,8 +101,11 @@ def send_queued(session: Session, then: tuple[Compiled, Any] | None = None) -> l
     return _send_rows(session, then)
 
 
-def _send_rows(session: Session, then: tuple[Compiled, Any] | None = None) -> list[Any]:
-    """The queued rows, and `then` after them, in one pipeline; `then`'s rows."""
+def _send_rows(
+    session: Session, then: tuple[Compiled, Any] | None = None, *, commit: bool = False
+) -> list[Any]:
+    """The queued rows, and `then` after them, in one pipeline; `then`'s rows. With `commit`, the
+    pipeline ends with the transaction's COMMIT (nothing is left for the session to send)."""
     queued: list[tuple[Executable, Sequence[dict[str, Any]]]] | None = session.info.pop(QUEUED, None)
     if not queued and then is None:
         return []
@@ -120,6 +123,8 @@ def _send_rows(session: Session, then: tuple[Compiled, Any] | None = None) -> li
                 execute_many(cursor, compiled(stmt, dialect), rows)
             if then is not None:
                 cursor.execute(then[0].sql, then[1])
+            if commit:
+                driver.commit()
     except psycopg.IntegrityError as err:
         raise IntegrityError("queued writes", None, err) from err
     return list(cursor.fetchall()) if then is not None else []
@@ -145,8 +150,12 @@ def _before_statement(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    """A commit sends what is still queued (the audit chain's last rows, typically)."""
-    send_queued(session)
+    """A commit sends what is still queued (the audit chain's last rows, typically), on PostgreSQL
+    with the COMMIT in the same round trip — the audit head's lock is then held one round trip
+    less. The session's own commit that follows finds the transaction ended and does nothing."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the queue goes out first (`_before_flush`)
+    _send_rows(session, commit=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")
