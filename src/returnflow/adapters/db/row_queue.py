@@ -33,6 +33,8 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from returnflow.adapters.db.compiled import Compiled, compiled, driver_connection, execute_many, txn_cursor
 
 QUEUED = "returnflow.queued_rows"
+# Rows inserted by one statement at most (see `insert_rows`).
+MULTI_ROW = 8
 
 # session.info keys of the lists `txn_queue` hands out.
 _QUEUE_KEYS: set[str] = set()
@@ -54,9 +56,19 @@ def txn_queue(session: Session, key: str) -> list[Any]:
 
 
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `rows` (dicts with the same keys) in the session's transaction, queued on PostgreSQL."""
-    if rows:
-        run_queued(session, _insert(table, tuple(rows[0])), rows)
+    """Insert `rows` (dicts with the same keys) in the session's transaction, queued on PostgreSQL.
+
+    A few rows (a credit's postings, a transaction's audit entries) are one statement with a
+    VALUES list, each count compiled once; more are one statement per row.
+    """
+    if not rows:
+        return
+    keys = tuple(rows[0])
+    if 1 < len(rows) <= MULTI_ROW:
+        numbered = {f"{k}_{i}": v for i, row in enumerate(rows) for k, v in row.items()}
+        run_queued(session, _insert_many(table, keys, len(rows)), [numbered])
+    else:
+        run_queued(session, _insert(table, keys), rows)
 
 
 def run_queued(session: Session, stmt: Executable, rows: Sequence[dict[str, Any]]) -> None:
@@ -133,6 +145,12 @@ def _send_rows(
 @cache
 def _insert(table: Table, keys: tuple[str, ...]) -> Executable:
     return insert(table).values({k: bindparam(k) for k in keys})
+
+
+@cache
+def _insert_many(table: Table, keys: tuple[str, ...], count: int) -> Executable:
+    rows = [{k: bindparam(f"{k}_{i}", type_=table.c[k].type) for k in keys} for i in range(count)]
+    return insert(table).values(rows)
 
 
 @event.listens_for(Session, "before_flush")
