@@ -187,14 +187,19 @@ def main() -> None:
         for name, make in (("warmup", baseline), ("warmup_returns", a_warmup_return)):
             warm = run_load(name, "127.0.0.1", port, make, concurrency=args.concurrency, seconds=2)
             assert warm.completed, f"{name} failed: {warm.statuses}"
+        before = cpu_seconds(proc.pid)
         base = run_load(
             "baseline", "127.0.0.1", port, baseline, concurrency=args.concurrency, seconds=args.seconds
         )
+        middle = cpu_seconds(proc.pid)
         rets = run_load(
             "post_returns", "127.0.0.1", port, a_return,
             concurrency=args.concurrency, seconds=args.seconds, limit=len(lines) - 3000,
         )  # fmt: skip
-        report(args, base, rets)
+        after = cpu_seconds(proc.pid)
+        report(
+            args, (base, cpu_per_request(before, middle, base)), (rets, cpu_per_request(middle, after, rets))
+        )
     finally:
         if proc is not None:
             proc.terminate()
@@ -203,8 +208,41 @@ def main() -> None:
             drop_database(pg_name)
 
 
-def report(args: argparse.Namespace, base: LoadResult, rets: LoadResult) -> None:
-    """One JSON line per endpoint, then the ratio of returns to baseline throughput."""
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far (Linux /proc) by the server's processes, by PostgreSQL's, and by this
+    process (the load generator)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "postgres": 0.0, "load": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if int(pid) == os.getpid():
+            used["load"] += seconds
+        elif int(pid) == server_pid or int(fields[1]) == server_pid:
+            used["server"] += seconds
+        elif name.startswith("postgres"):
+            used["postgres"] += seconds
+    return used
+
+
+def cpu_per_request(start: dict[str, float], end: dict[str, float], res: LoadResult) -> dict[str, float]:
+    """Milliseconds of CPU per successful request, by process group, between two readings."""
+    n = max(res.completed, 1)
+    return {k: round((end[k] - start[k]) / n * 1000, 3) for k in start}
+
+
+def report(
+    args: argparse.Namespace,
+    base: tuple[LoadResult, dict[str, float]],
+    rets: tuple[LoadResult, dict[str, float]],
+) -> None:
+    """One JSON line per endpoint (with its CPU per request), then the ratio of returns to
+    baseline throughput."""
     meta = {
         "db": args.db,
         "workers": args.workers,
@@ -212,9 +250,11 @@ def report(args: argparse.Namespace, base: LoadResult, rets: LoadResult) -> None
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
     }
-    for res in (base, rets):
-        print(json.dumps({**meta, **res.summary(), "statuses": dict(res.statuses)}))
-    ratio = rets.throughput / base.throughput if base.throughput else 0.0
+    for res, cpu in (base, rets):
+        print(
+            json.dumps({**meta, **res.summary(), "statuses": dict(res.statuses), "cpu_ms_per_request": cpu})
+        )
+    ratio = rets[0].throughput / base[0].throughput if base[0].throughput else 0.0
     print(json.dumps({**meta, "ratio_returns_to_baseline": round(ratio, 3)}))
 
 
