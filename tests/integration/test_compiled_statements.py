@@ -213,6 +213,7 @@ def test_a_list_parameter_keeps_the_index_in_use_on_sqlite() -> None:
     Base.metadata.create_all(engine)
     c = compiled(_ALLOCATED, engine.dialect)
     with engine.connect() as conn:
-        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + c.sql, c.params({"tenant_id": "t", "line_ids": ["a"]}))
+        params = c.params({"tenant_id": "t", "line_ids": ["a"]})
+        plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + c.sql, params)
         details = " ".join(str(row[-1]) for row in plan)
     assert "USING INDEX ix_credit_allocations_tenant_line (tenant_id=? AND order_line_id=?)" in details

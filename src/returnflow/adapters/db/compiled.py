@@ -128,11 +128,19 @@ def compiled(stmt: Executable, dialect: Dialect) -> Compiled:
     }
     # An insert leaving out a column with a Python-side default: SQLAlchemy fills it per execution.
     for column in getattr(c, "insert_prefetch", ()):
-        default = column.default
-        if default is None or not default.is_scalar:
-            raise ValueError(f"{column}: give it a value; only constant defaults are filled in here")
-        constants[column.key] = default.arg
+        constants[column.key] = constant_default(column)
     return Compiled(str(c), positions, dict(c._bind_processors), constants, results)
+
+
+def constant_default(column: Any) -> Any:
+    """The value a column takes when an insert leaves it out (None without a default); only
+    constant defaults, since nothing here runs SQLAlchemy's per-execution defaults."""
+    default = column.default
+    if default is None:
+        return None
+    if not default.is_scalar:
+        raise ValueError(f"{column}: give it a value; only constant defaults are filled in here")
+    return default.arg
 
 
 def driver_connection(session: Session) -> Any:

@@ -104,20 +104,23 @@ def fetch_one(session: Session, stmt: Executable, values: Mapping[str, Any]) -> 
     return rows[0] if rows else None
 
 
-def send_queued(session: Session, then: tuple[Compiled, Any] | None = None) -> list[Any]:
+def send_queued(
+    session: Session, then: tuple[Compiled, Any] | None = None, *, commit: bool = False
+) -> list[Any]:
     """Send everything the session holds for the database — the queued rows, then the ORM's
     changes — and with `then` (a compiled statement and its parameters), run it last and answer
-    its rows. When the ORM has nothing to send, all of it is one pipeline: one round trip."""
+    its rows; with `commit`, end with the COMMIT. When the ORM has nothing to send, all of it is
+    one pipeline: one round trip."""
     if session.new or session.dirty or session.deleted:
         session.flush()  # the queue goes out first (`_before_flush`)
-    return _send_rows(session, then)
+    return _send_rows(session, then, commit=commit)
 
 
 def _send_rows(
     session: Session, then: tuple[Compiled, Any] | None = None, *, commit: bool = False
 ) -> list[Any]:
-    """The queued rows, and `then` after them, in one pipeline; `then`'s rows. With `commit`, the
-    pipeline ends with the transaction's COMMIT (nothing is left for the session to send)."""
+    """The queued rows, and `then` after them, in one pipeline; `then`'s rows. With `commit` (and
+    rows to send), the pipeline ends with the transaction's COMMIT."""
     queued: list[tuple[Executable, Sequence[dict[str, Any]]]] | None = session.info.pop(QUEUED, None)
     if not queued and then is None:
         return []
@@ -171,9 +174,7 @@ def _before_commit(session: Session) -> None:
     """A commit sends what is still queued (the audit chain's last rows, typically), on PostgreSQL
     with the COMMIT in the same round trip — the audit head's lock is then held one round trip
     less. The session's own commit that follows finds the transaction ended and does nothing."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # the queue goes out first (`_before_flush`)
-    _send_rows(session, commit=True)
+    send_queued(session, commit=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")

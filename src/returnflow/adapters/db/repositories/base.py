@@ -10,6 +10,8 @@ from sqlalchemy import ColumnElement, String, Table, any_, bindparam, event
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session, make_transient_to_detached
 
+from returnflow.adapters.db.compiled import constant_default
+
 _TXN_KEY = "returnflow_txn"
 
 
@@ -29,13 +31,7 @@ def column_defaults(table: Table) -> dict[str, Any]:
     A row inserted by a Core statement and handed out as a session object (`stored`) must carry
     every column, or reading one would go back to the database.
     """
-    defaults: dict[str, Any] = {}
-    for column in table.c:
-        default = column.default
-        if default is not None and not default.is_scalar:
-            raise ValueError(f"{table.name}.{column.key}: only constant defaults can be filled in")
-        defaults[column.key] = default.arg if default is not None else None  # type: ignore[attr-defined]
-    return defaults
+    return {column.key: constant_default(column) for column in table.c}
 
 
 Stored = TypeVar("Stored")
