@@ -31,19 +31,21 @@ from loadgen import LoadResult, run_load
 from returnflow.adapters.db.tables_floor import ReceiptRow
 from returnflow.bootstrap import bootstrap
 from returnflow.config import Settings
-from returnflow.services import catalog, labels, returns
+from returnflow.services import catalog, labels, receiving, returns
 from returnflow.services.access import system_actor
 from returnflow.services.inputs import NodeInput, ReturnInput
-from returnflow.services.tenants import create_key, tenant_by_slug
+from returnflow.services.tenants import authenticate_hash, create_key, hash_key, tenant_by_slug
 
 NODE = "RC1"
 TARGET_P99_MS = 100.0
 
 
-def seed_returns(url: str, n: int) -> tuple[str, list[tuple[str, str]]]:
-    """Orders (bench_returns.seed), the node and its warehouse key, then `n` approved, labelled returns.
+def seed_returns(url: str, n: int, history: int = 0) -> tuple[str, list[tuple[str, str]]]:
+    """Orders (bench_returns.seed), the node and its warehouse key, then `n` approved, labelled returns,
+    of which the first `history` are already received (a returns center in use).
 
-    Returns the warehouse key and [(RMA number, tracking number)] in creation order.
+    Returns the warehouse key and [(RMA number, tracking number)] of the parcels not yet received,
+    in creation order.
     """
     _, lines = seed(url, n)
     c = bootstrap(Settings(database_url=url))
@@ -74,11 +76,19 @@ def seed_returns(url: str, n: int) -> tuple[str, list[tuple[str, str]]]:
             label = labels.label_for(c.db, c.clock, actor, ret["id"])
             parcels.append((str(ret["number"]), label.tracking_number))
             progress.advance(task)
+        if history:
+            # The planner's statistics and plans are those of receipt tables in use, not empty ones.
+            task = progress.add_task("past receipts", total=history)
+            warehouse = authenticate_hash(c.db, hash_key(key))
+            assert warehouse is not None
+            for _, tracking in parcels[:history]:
+                receiving.receive(c.db, c.clock, warehouse, tracking, NODE)
+                progress.advance(task)
     with c.db.engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()
     c.db.engine.dispose()
-    return key, parcels
+    return key, parcels[history:]
 
 
 def scans(parcels: list[tuple[str, str]], limit: int) -> list[str]:
@@ -135,14 +145,15 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--baseline-seconds", type=float, default=5.0)
     ap.add_argument("--returns", type=int, default=0, help="returns to seed (default: enough for the run)")
+    ap.add_argument("--history", type=int, default=1000, help="of them, parcels received before the run")
     args = ap.parse_args()
     paced_rate = args.concurrency / args.think if args.think else 0.0
-    n_returns = args.returns or int(args.seconds * (paced_rate + 220)) + 300
+    n_returns = args.returns or int(args.seconds * (paced_rate + 220)) + 300 + args.history
     url, pg_name = database_url(args.db)
     proc = None
     try:
         t0 = time.perf_counter()
-        key, parcels = seed_returns(url, n_returns)
+        key, parcels = seed_returns(url, n_returns, args.history)
         seed_s = time.perf_counter() - t0
         sequence = scans(parcels, 10**9)
         port = free_port()
@@ -157,7 +168,7 @@ def main() -> None:
             body = json.dumps({"scan": sequence[offset[0] + i], "node_code": NODE}).encode()
             return "POST", "/v1/receipts", auth, body
 
-        def receiving(name: str, think: float, seconds: float = args.seconds) -> LoadResult:
+        def receive_phase(name: str, think: float, seconds: float = args.seconds) -> LoadResult:
             res = run_load(
                 name, "127.0.0.1", port, a_scan, concurrency=args.concurrency,
                 seconds=seconds, limit=len(sequence) - offset[0], think_s=think,
@@ -174,11 +185,11 @@ def main() -> None:
             concurrency=args.concurrency, seconds=args.baseline_seconds,
         )  # fmt: skip
         # Every worker process compiles the receiving statements on its first scans: not measured.
-        receiving("warmup_receipts", 0.2, 3.0)
+        receive_phase("warmup_receipts", 0.2, 3.0)
         runs = [base]
         if args.think:
-            runs.append(receiving(f"post_receipts_paced_{args.think:g}s", args.think))
-        runs.append(receiving("post_receipts_back_to_back", 0.0))
+            runs.append(receive_phase(f"post_receipts_paced_{args.think:g}s", args.think))
+        runs.append(receive_phase("post_receipts_back_to_back", 0.0))
         report(args, runs, receipt_mix(url), len(parcels), seed_s)
     finally:
         if proc is not None:
