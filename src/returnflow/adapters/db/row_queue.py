@@ -1,10 +1,11 @@
-"""Writes a transaction only makes (the return and its lines, claims, money rows, outbox events,
-audit entries), sent together.
+"""A transaction's statements on the driver: writes queued and sent together, reads sent with them.
 
-On PostgreSQL the rows are queued in the session and go out in one pipeline — one round trip for
-all of them — right before the session's next statement, or before its commit. Any statement a
-session executes, reads included, sends the queue first, so a query never misses a queued row. On
-SQLite, whose statements cost no round trip, each write runs at once.
+Writes a transaction only makes (the return and its lines, claims, money rows, outbox events,
+audit entries) are queued in the session on PostgreSQL and go out in one pipeline — one round trip
+for all of them — right before the session's next statement, or with its COMMIT. A read through
+`fetch_all` rides in the same pipeline, after the rows queued before it, so it never misses one;
+any other statement of the session sends the queue first. On SQLite, whose statements cost no
+round trip, each write runs at once. Statements are compiled once (`compiled`).
 
 Order with the ORM's own changes: the ORM's pending changes go out before a row is queued, so a
 queued row may refer to anything in the session; the queue goes out before the ORM flushes, so the
