@@ -18,6 +18,7 @@ from returnflow.demo.customers import generate_customers
 from returnflow.demo.nodes import generate_nodes
 from returnflow.demo.season import generate_season
 from returnflow.domain.errors import DomainError, NotFound
+from returnflow.entrypoints.demo_floor import Approved, run_floor
 from returnflow.services import catalog, returns
 from returnflow.services import orders as order_service
 from returnflow.services.access import system_actor
@@ -25,6 +26,8 @@ from returnflow.services.inputs import NodeInput, OrderInput, ProductInput, Retu
 from returnflow.services.tenants import create_key, create_tenant, tenant_by_slug
 
 DEMO_CUSTOMER = "demo.shopper@example.com"
+# An order line's id and its serial numbers.
+OrderLine = tuple[str, tuple[str, ...]]
 
 
 def _progress(console: Console) -> Progress:
@@ -66,7 +69,8 @@ def run_demo(
     rng = random.Random(seed)
     products = generate_catalog(rng)
     customers = generate_customers(rng)
-    start = (c.clock() - timedelta(days=100)).replace(hour=0, minute=0, second=0, microsecond=0)
+    # The season ends at today's midnight, so the latest returns are still on their way back.
+    start = (c.clock() - timedelta(days=90)).replace(hour=0, minute=0, second=0, microsecond=0)
     season = generate_season(rng, products, customers, start=start, days=90, orders=orders)
     outcomes: Counter[str] = Counter()
     rejections: Counter[str] = Counter()
@@ -86,31 +90,57 @@ def run_demo(
             chunk = [OrderInput.model_validate(o) for o in season.orders[i : i + batch]]
             order_service.import_orders(c.db, c.clock, actor, chunk, [f"order {o.number}: " for o in chunk])
             progress.advance(task, len(chunk))
-        line_ids = _line_ids(c, actor, season.orders)
+        lines = _order_lines(c, actor, season.orders)
         task = progress.add_task("returns", total=len(season.returns))
+        approved: list[Approved] = []
         for body in season.returns:
-            outcome = _request(c, actor, body, line_ids, rejections)
+            outcome, view = _request(c, actor, body, lines, rejections)
             outcomes[outcome] += 1
+            if view is not None and view["status"] == "approved":
+                approved.append(_approved(view, body, lines[body["order_number"]]))
             progress.advance(task)
-    _summary(console, season, outcomes, rejections)
+        task = progress.add_task("returns center", total=len(approved))
+        reached = run_floor(c, actor, approved, rng, c.clock(), lambda: progress.advance(task))
+    _summary(console, season, outcomes, rejections, reached)
     if issue_keys:
         shopper = season.returns[0]["order_number"] if season.returns else None
         email = next((o["customer"]["email"] for o in season.orders if o["number"] == shopper), DEMO_CUSTOMER)
         _issue_keys(c, console, tenant, email)
 
 
-def _line_ids(c: Container, actor: Any, order_bodies: list[dict[str, Any]]) -> dict[str, list[str]]:
-    ids: dict[str, list[str]] = {}
+def _order_lines(c: Container, actor: Any, order_bodies: list[dict[str, Any]]) -> dict[str, list[OrderLine]]:
+    """Per order number, its lines' ids and serials in order."""
+    found: dict[str, list[OrderLine]] = {}
     for body in order_bodies:
         view = order_service.get_order(c.db, actor, body["number"])
-        ids[body["number"]] = [line["id"] for line in view["lines"]]
-    return ids
+        found[body["number"]] = [(line["id"], tuple(line["serials"])) for line in view["lines"]]
+    return found
+
+
+def _approved(view: dict[str, Any], body: dict[str, Any], order_lines: list[OrderLine]) -> Approved:
+    """The approved return the floor moves on: its lines with their reasons and serials."""
+    serials = dict(order_lines)
+    destination = view.get("destination") or {}
+    return Approved(
+        return_id=str(view["id"]),
+        approved_at=datetime.fromisoformat(body["requested_at"]).astimezone(UTC),
+        method=view["method"],
+        destination=destination.get("node_code"),
+        lines=tuple(
+            (line["id"], line["reason"], serials[line["order_line_id"]][: line["quantity"]])
+            for line in view["lines"]
+        ),
+    )
 
 
 def _request(
-    c: Container, actor: Any, body: dict[str, Any], line_ids: dict[str, list[str]], rejections: Counter[str]
-) -> str:
-    ids = line_ids[body["order_number"]]
+    c: Container,
+    actor: Any,
+    body: dict[str, Any],
+    order_lines: dict[str, list[OrderLine]],
+    rejections: Counter[str],
+) -> tuple[str, dict[str, Any] | None]:
+    ids = [line_id for line_id, _ in order_lines[body["order_number"]]]
     data = ReturnInput.model_validate(
         {
             "order_number": body["order_number"],
@@ -137,11 +167,13 @@ def _request(
     except DomainError as err:
         for p in err.problems:
             rejections[p.code] += 1
-        return "rejected"
-    return str(view["status"])
+        return "rejected", None
+    return str(view["status"]), view
 
 
-def _summary(console: Console, season: Any, outcomes: Counter[str], rejections: Counter[str]) -> None:
+def _summary(
+    console: Console, season: Any, outcomes: Counter[str], rejections: Counter[str], reached: Counter[str]
+) -> None:
     table = Table(title="Demo season")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -160,6 +192,9 @@ def _summary(console: Console, season: Any, outcomes: Counter[str], rejections: 
         table.add_row(f"  {outcome}", f"{outcomes[outcome]} ({share})")
     for code, n in rejections.most_common(5):
         table.add_row(f"  rejected: {code}", str(n))
+    table.add_row("approved returns, by now", str(sum(reached.values())))
+    for step, n in reached.most_common():
+        table.add_row(f"  {step}", str(n))
     console.print(table)
 
 
