@@ -1,0 +1,87 @@
+"""A reporting period: [from, to) in UTC, read from dates or RFC 3339 timestamps, with defaults and a cap."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from returnflow.domain.errors import FieldProblem, ValidationFailed
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# RFC 3339 with a mandatory offset. A space before the offset's hours stands for "+": an
+# unencoded "+" in a query string arrives decoded as a space.
+_STAMP = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([Zz]|[+\- ]\d{2}:\d{2})")
+_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+
+
+@dataclass(frozen=True)
+class Period:
+    """The instants from `start` (included) to `end` (excluded), both timezone-aware UTC."""
+
+    start: datetime
+    end: datetime
+
+
+def parse_instant(text: str, name: str) -> datetime:
+    """`YYYY-MM-DD` (midnight UTC) or an RFC 3339 timestamp with offset, as UTC; else ValidationFailed."""
+    text = text.strip()
+    if _DAY.fullmatch(text):
+        try:
+            return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+        except ValueError:
+            pass
+    elif stamp := _STAMP.fullmatch(text):
+        day, clock, offset = stamp.groups()
+        offset = "+00:00" if offset in "Zz" else offset.replace(" ", "+")
+        try:
+            return datetime.fromisoformat(f"{day}T{clock}{offset}").astimezone(UTC)
+        except ValueError:
+            pass
+    elif _NAIVE.fullmatch(text):
+        raise _invalid(name, "missing_offset", f"`{name}` needs an offset (Z or ±HH:MM): '{text[:40]}'")
+    raise _invalid(
+        name,
+        "invalid_datetime",
+        f"'{text[:40]}' is not a date (YYYY-MM-DD) or an RFC 3339 timestamp with offset",
+    )
+
+
+def _invalid(name: str, code: str, message: str) -> ValidationFailed:
+    return ValidationFailed(
+        "the period is not valid", code="invalid_period", problems=[FieldProblem(name, code, message)]
+    )
+
+
+def parse_period(date_from: str | None, date_to: str | None, now: datetime) -> Period:
+    """The period of two texts; `to` defaults to `now`, `from` to DEFAULT_DAYS before `to`."""
+    given_from = bool(date_from and date_from.strip())
+    given_to = bool(date_to and date_to.strip())
+    problems: list[FieldProblem] = []
+    start = end = None
+    for name, text, given in (("from", date_from, given_from), ("to", date_to, given_to)):
+        if not given or text is None:
+            continue
+        try:
+            instant = parse_instant(text, name)
+        except ValidationFailed as err:
+            problems.extend(err.problems)
+            continue
+        if name == "from":
+            start = instant
+        else:
+            end = instant
+    if problems:
+        raise ValidationFailed("the period is not valid", code="invalid_period", problems=problems)
+    end = end or now.astimezone(UTC)
+    start = start or end - timedelta(days=DEFAULT_DAYS)
+    # Blame the bound the caller gave (`to` when both were given).
+    blamed = "to" if given_to or not given_from else "from"
+    if start >= end:
+        message = f"`from` ({start.isoformat()}) must be before `to` ({end.isoformat()})"
+        raise _invalid(blamed, "period_reversed", message)
+    if end - start > timedelta(days=MAX_DAYS):
+        raise _invalid(blamed, "period_too_long", f"a period may span at most {MAX_DAYS} days")
+    return Period(start, end)
