@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "work_orders.write": frozenset({"admin", "specialist", "warehouse", "partner"}),
     "claims.read": frozenset({"admin", "specialist", "finance", "warehouse"}),
     "claims.write": frozenset({"admin", "specialist", "finance"}),
+    "analytics.read": frozenset({"admin", "specialist", "finance"}),
 }
 
 

@@ -148,6 +148,7 @@ class OrderRow(Base):
         UniqueConstraint("tenant_id", "number", name="uq_orders_tenant_number"),
         ForeignKeyConstraint(["tenant_id", "customer_email"], ["customers.tenant_id", "customers.email"]),
         Index("ix_orders_tenant_customer", "tenant_id", "customer_email", "placed_at"),
+        Index("ix_orders_tenant_placed", "tenant_id", "placed_at"),  # orders of a period (analytics)
     )
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -197,6 +198,7 @@ class ReturnRow(Base):
         Index("ix_returns_tenant_customer", "tenant_id", "customer_email", "created_at"),
         Index("ix_returns_tenant_destination", "tenant_id", "destination_node", "routed_at"),
         Index("ix_returns_tenant_tracking", "tenant_id", "tracking_number"),
+        Index("ix_returns_tenant_created", "tenant_id", "created_at"),  # returns of a period (analytics)
     )
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -127,6 +127,7 @@ class DispositionRow(Base):
         UniqueConstraint("tenant_id", "return_line_id", name="uq_dispositions_line"),
         Index("ix_dispositions_tenant_return", "tenant_id", "return_id"),
         Index("ix_dispositions_tenant_path", "tenant_id", "path", "decided_at"),
+        Index("ix_dispositions_tenant_decided", "tenant_id", "decided_at"),  # a period's (analytics)
     )
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

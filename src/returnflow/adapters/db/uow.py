@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from returnflow.adapters.db.engine import READONLY_OPTION, write_gate
 from returnflow.adapters.db.repositories import (
+    AnalyticsRepository,
     CatalogRepository,
     DeliveryRepository,
     FloorRepository,
@@ -76,6 +77,7 @@ class UnitOfWork:
         self.shipments = ShipmentRepository(self.session, tenant_id)
         self.floor = FloorRepository(self.session, tenant_id)
         self.inventory = InventoryRepository(self.session, tenant_id)
+        self.analytics = AnalyticsRepository(self.session, tenant_id)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -15,6 +15,7 @@ from returnflow import __version__
 from returnflow.bootstrap import Container, bootstrap
 from returnflow.entrypoints.api import (
     problems,
+    routes_analytics,
     routes_catalog,
     routes_credits,
     routes_delivery_cases,
@@ -74,6 +75,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         routes_delivery_cases.router,
         routes_floor.router,
         routes_reports.router,
+        routes_analytics.router,
     ):
         app.include_router(router, prefix="/v1")
 

@@ -1,5 +1,6 @@
 """Repositories: every query of the app lives here, scoped to one tenant."""
 
+from returnflow.adapters.db.repositories.analytics import AnalyticsRepository
 from returnflow.adapters.db.repositories.base import TenantScoped, decode_cursor, encode_cursor
 from returnflow.adapters.db.repositories.catalog import CatalogRepository
 from returnflow.adapters.db.repositories.deliveries import DeliveryRepository
@@ -16,6 +17,7 @@ from returnflow.adapters.db.repositories.tenants import TenantRepository
 from returnflow.adapters.db.repositories.tracking import TrackingRepository
 
 __all__ = [
+    "AnalyticsRepository",
     "CatalogRepository",
     "DeliveryRepository",
     "FloorRepository",
