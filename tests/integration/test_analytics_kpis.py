@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from returnflow.adapters.policy_document import default_policy_text
 from returnflow.bootstrap import Container
+from returnflow.config import get_settings
+from returnflow.entrypoints.cli import app
 from returnflow.services.access import system_actor
 from returnflow.services.policies import save_policy
 from returnflow.services.tenants import create_key, create_tenant, tenant_by_slug
@@ -345,3 +350,39 @@ def test_the_openapi_document_describes_the_kpis(client):
     assert {"from", "to", "returns", "return_rate", "time_to_credit_hours", "value_recovery_rate"} <= set(
         schema["properties"]
     )
+
+
+@pytest.fixture
+def cli(container: Container, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The `returnflow` command pointed at the test database."""
+    monkeypatch.setenv("RETURNFLOW_DATABASE_URL", container.settings.effective_database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_cli_prints_the_same_kpis_as_json_and_tables(march, cli: CliRunner, admin: Api, tenant_slug: str):
+    args = ["report", "kpis", "--tenant", tenant_slug, "--from", "2026-03-01", "--to", "2026-04-01"]
+    as_json = cli.invoke(app, [*args, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout) == admin.get(KPIS, params=MARCH).json()
+
+    table = cli.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    text = table.stdout
+    assert f"Return KPIs of {tenant_slug}, 2026-03-01T00:00:00Z to 2026-04-01T00:00:00Z" in text
+    assert "85.71 %" in text and "60.00 %" in text and "11.11 % (1)" in text
+    assert "p50 24.00 · p90 76.25 (n = 6)" in text and "p50 6.00 · p90 9.20 (n = 3)" in text
+    assert "$1,489.15" in text and "$1,436.00" in text  # refunded, value dispositioned
+    assert "Changed my mind" in text and "33.33 %" in text
+
+    empty = cli.invoke(
+        app, ["report", "kpis", "--tenant", tenant_slug, "--from", "2025-06-01", "--to", "2025-07-01"]
+    )
+    assert empty.exit_code == 0, empty.output
+    assert "— (none measured)" in empty.stdout and "Money by currency" not in empty.stdout
+
+    bad = cli.invoke(app, ["report", "kpis", "--tenant", tenant_slug, "--from", "2026-03-31", "--to", "x"])
+    assert bad.exit_code == 1 and "the period is not valid" in bad.output and "to: " in bad.output
+    missing = cli.invoke(app, ["report", "kpis", "--tenant", "no-such-shop"])
+    assert missing.exit_code == 1 and "no tenant" in missing.output

@@ -279,6 +279,7 @@ def demo(
 # Command modules of later capabilities register on the groups above (imported last on purpose).
 from returnflow.entrypoints import (  # noqa: E402
     cli_inventory,
+    cli_kpis,
     cli_ledger,
     cli_network,
     cli_planning,
@@ -290,6 +291,7 @@ from returnflow.entrypoints import (  # noqa: E402
 __all__ = [
     "app",
     "cli_inventory",
+    "cli_kpis",
     "cli_ledger",
     "cli_network",
     "cli_planning",

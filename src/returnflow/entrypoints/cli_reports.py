@@ -23,7 +23,7 @@ from returnflow.services.keep_it_report import TOP_SKUS, CurrencyReport, Figures
 report_app = typer.Typer(no_args_is_help=True, help="Reports over a period.")
 app.add_typer(report_app, name="report")
 
-__all__ = ["report_app"]
+__all__ = ["money", "report_app"]
 
 MONEY_COLUMNS = ("refund_value", "shipping_handling_avoided", "recovery_forgone", "net_saving")
 CSV_COLUMNS = ("currency", "group", "key", "label", "returns", "units", *MONEY_COLUMNS)
@@ -37,7 +37,8 @@ class Format(StrEnum):
     json = "json"
 
 
-def _money(amount: int, currency: str) -> str:
+def money(amount: int, currency: str) -> str:
+    """An amount in minor units written in its currency, e.g. `$65.50`."""
     exponent = int(get_currency_precision(currency))
     return str(format_currency(Decimal(amount).scaleb(-exponent), currency, locale="en_US"))
 
@@ -69,7 +70,7 @@ def _table(title: str, first: str, rows: tuple[Figures, ...], currency: str) -> 
             f.label if first != "SKU" else f"{f.key} {f.label}",
             str(f.returns),
             str(f.units),
-            *(_money(getattr(f, c), currency) for c in MONEY_COLUMNS),
+            *(money(getattr(f, c), currency) for c in MONEY_COLUMNS),
         )
     return table
 
@@ -78,9 +79,9 @@ def _print_section(section: CurrencyReport) -> None:
     t, cur = section.total, section.currency
     out.print(
         f"[bold]{cur}[/]: {t.returns} keep-it return(s), {t.units} unit(s); "
-        f"refund given {_money(t.refund_value, cur)}, shipping + handling avoided "
-        f"{_money(t.shipping_handling_avoided, cur)}, recovery forgone {_money(t.recovery_forgone, cur)}, "
-        f"net saving {_money(t.net_saving, cur)}",
+        f"refund given {money(t.refund_value, cur)}, shipping + handling avoided "
+        f"{money(t.shipping_handling_avoided, cur)}, recovery forgone {money(t.recovery_forgone, cur)}, "
+        f"net saving {money(t.net_saving, cur)}",
         highlight=False,
         soft_wrap=True,
     )
