@@ -331,6 +331,7 @@ def test_who_may_read_kpis_and_another_tenant_is_never_counted(
         ({"from": "2026-03-31", "to": "2026-03-01"}, "to", "period_reversed"),
         ({"from": "2026-03-01", "to": "2026-03-01"}, "to", "period_reversed"),
         ({"from": "2025-01-01", "to": "2026-03-01"}, "to", "period_too_long"),
+        ({"to": "0001-01-05"}, "to", "out_of_range"),
         ({"from": "2026-03-01" + "0" * 40}, "from", "string_too_long"),
     ],
 )

@@ -52,6 +52,10 @@ def _problems(date_from, date_to):
         ("2026-04-01", None, [("from", "period_reversed")]),  # after now, the default `to`
         ("2025-01-01", "2026-03-01", [("to", "period_too_long")]),
         ("2025-01-01", None, [("from", "period_too_long")]),
+        # The edges of the calendar are bad input, not a crash.
+        (None, "0001-01-05", [("to", "out_of_range")]),
+        ("9999-12-31T23:59:59-05:00", None, [("from", "invalid_datetime")]),
+        ("0001-01-01T00:00:00+05:00", "2026-03-01", [("from", "invalid_datetime")]),
     ],
 )
 def test_bad_input_names_the_field(date_from, date_to, problems):

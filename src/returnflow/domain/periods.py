@@ -38,7 +38,7 @@ def parse_instant(text: str, name: str) -> datetime:
         offset = "+00:00" if offset in "Zz" else offset.replace(" ", "+")
         try:
             return datetime.fromisoformat(f"{day}T{clock}{offset}").astimezone(UTC)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: shifted past year 1 or 9999
             pass
     elif _NAIVE.fullmatch(text):
         raise _invalid(name, "missing_offset", f"`{name}` needs an offset (Z or ±HH:MM): '{text[:40]}'")
@@ -76,7 +76,11 @@ def parse_period(date_from: str | None, date_to: str | None, now: datetime) -> P
     if problems:
         raise ValidationFailed("the period is not valid", code="invalid_period", problems=problems)
     end = end or now.astimezone(UTC)
-    start = start or end - timedelta(days=DEFAULT_DAYS)
+    if start is None:
+        try:
+            start = end - timedelta(days=DEFAULT_DAYS)
+        except OverflowError:
+            raise _invalid("to", "out_of_range", "`to` leaves no room for a period before it") from None
     # Blame the bound the caller gave (`to` when both were given).
     blamed = "to" if given_to or not given_from else "from"
     if start >= end:
