@@ -9,15 +9,14 @@ import csv
 import io
 import json
 import sys
-from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
 import typer
-from babel.numbers import format_currency, get_currency_precision
 from rich.table import Table
 
 from returnflow.entrypoints.cli import app, container, out, run_domain
+from returnflow.entrypoints.kpi_tables import money
 from returnflow.services.keep_it_report import TOP_SKUS, CurrencyReport, Figures, KeepItReport
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports over a period.")
@@ -35,12 +34,6 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def money(amount: int, currency: str) -> str:
-    """An amount in minor units written in its currency, e.g. `$65.50`."""
-    exponent = int(get_currency_precision(currency))
-    return str(format_currency(Decimal(amount).scaleb(-exponent), currency, locale="en_US"))
 
 
 def keep_it_csv(report: KeepItReport) -> str:

@@ -22,6 +22,9 @@ from returnflow.services.floor_inputs import InspectionInput
 NO_PARCEL = frozenset({"in_store", "keep_it"})
 # A webhook reaches us a little after the scan it reports.
 WEBHOOK_DELAY = timedelta(minutes=3)
+# A specialist works the review queue within hours (low, high) and approves most of it.
+REVIEW_AFTER = (2.0, 30.0)
+REVIEW_APPROVES = 0.75
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,26 @@ def run_floor(
             reached[_move(c, actor, item, plan)] += 1
         advance()
     return reached
+
+
+def review(
+    c: Container,
+    actor: Actor,
+    view: dict[str, Any],
+    requested_at: datetime,
+    rng: random.Random,
+    now: datetime,
+) -> tuple[dict[str, Any], datetime] | None:
+    """A specialist decides a return waiting for review: (its view, when) if approved; None if
+    rejected, or still waiting because its review would come after `now`."""
+    at = requested_at + timedelta(hours=rng.uniform(*REVIEW_AFTER))
+    approve = rng.random() < REVIEW_APPROVES
+    if at > now:
+        return None
+    if approve:
+        return returns.approve(c.db, _clock(at), actor, str(view["id"])), at
+    returns.reject(c.db, _clock(at), actor, str(view["id"]), "the photos show wear beyond a try-on")
+    return None
 
 
 def _scan(number: str, status: TrackingStatus, at: datetime) -> CarrierEvent:

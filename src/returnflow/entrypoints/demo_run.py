@@ -18,10 +18,13 @@ from returnflow.demo.customers import generate_customers
 from returnflow.demo.nodes import generate_nodes
 from returnflow.demo.season import generate_season
 from returnflow.domain.errors import DomainError, NotFound
-from returnflow.entrypoints.demo_floor import Approved, run_floor
+from returnflow.domain.kpis import rfc3339
+from returnflow.entrypoints.demo_floor import Approved, review, run_floor
+from returnflow.entrypoints.kpi_tables import figures_table, money_table
 from returnflow.services import catalog, returns
 from returnflow.services import orders as order_service
 from returnflow.services.access import system_actor
+from returnflow.services.analytics import return_kpis
 from returnflow.services.inputs import NodeInput, OrderInput, ProductInput, ReturnInput
 from returnflow.services.tenants import create_key, create_tenant, tenant_by_slug
 
@@ -96,12 +99,20 @@ def run_demo(
         for body in season.returns:
             outcome, view = _request(c, actor, body, lines, rejections)
             outcomes[outcome] += 1
-            if view is not None and view["status"] == "approved":
-                approved.append(_approved(view, body, lines[body["order_number"]]))
+            requested_at = datetime.fromisoformat(body["requested_at"]).astimezone(UTC)
+            decided = (view, requested_at) if view is not None and view["status"] == "approved" else None
+            if view is not None and view["status"] == "pending_review":
+                decided = review(c, actor, view, requested_at, rng, c.clock())
+                outcomes["reviewed: approved" if decided else "reviewed: rejected or waiting"] += 1
+            if decided is not None:
+                approved.append(_approved(decided[0], decided[1], lines[body["order_number"]]))
             progress.advance(task)
         task = progress.add_task("returns center", total=len(approved))
         reached = run_floor(c, actor, approved, rng, c.clock(), lambda: progress.advance(task))
     _summary(console, season, outcomes, rejections, reached)
+    kpis = return_kpis(c.db, c.clock, actor, rfc3339(season.start), rfc3339(c.clock()))
+    console.print(figures_table(kpis))
+    console.print(money_table(kpis))
     if issue_keys:
         shopper = season.returns[0]["order_number"] if season.returns else None
         email = next((o["customer"]["email"] for o in season.orders if o["number"] == shopper), DEMO_CUSTOMER)
@@ -117,13 +128,13 @@ def _order_lines(c: Container, actor: Any, order_bodies: list[dict[str, Any]]) -
     return found
 
 
-def _approved(view: dict[str, Any], body: dict[str, Any], order_lines: list[OrderLine]) -> Approved:
+def _approved(view: dict[str, Any], approved_at: datetime, order_lines: list[OrderLine]) -> Approved:
     """The approved return the floor moves on: its lines with their reasons and serials."""
     serials = dict(order_lines)
     destination = view.get("destination") or {}
     return Approved(
         return_id=str(view["id"]),
-        approved_at=datetime.fromisoformat(body["requested_at"]).astimezone(UTC),
+        approved_at=approved_at,
         method=view["method"],
         destination=destination.get("node_code"),
         lines=tuple(
@@ -184,12 +195,16 @@ def _summary(
                     table.add_row(f"return rate: {name}", f"{stats['return_rate']:.1%}")
         elif isinstance(value, int | float | str):
             table.add_row(str(key), str(value))
-    total = sum(outcomes.values())
+    decisions = ("approved", "pending_review", "rejected")
+    total = sum(outcomes[o] for o in decisions)
     table.add_row("orders", str(len(season.orders)))
     table.add_row("return requests", str(total))
-    for outcome in ("approved", "pending_review", "rejected"):
+    for outcome in decisions:
         share = f"{outcomes[outcome] / total:.0%}" if total else "-"
         table.add_row(f"  {outcome}", f"{outcomes[outcome]} ({share})")
+        if outcome == "pending_review":
+            for verdict in ("reviewed: approved", "reviewed: rejected or waiting"):
+                table.add_row(f"    {verdict}", str(outcomes[verdict]))
     for code, n in rejections.most_common(5):
         table.add_row(f"  rejected: {code}", str(n))
     table.add_row("approved returns, by now", str(sum(reached.values())))
