@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from returnflow.bootstrap import Container
+from returnflow.config import get_settings
 from returnflow.entrypoints.api.app import create_app
 from returnflow.services.tenants import create_key
 from tests.builders import product
@@ -79,3 +81,12 @@ def admin(client: TestClient, keys: dict[str, str]) -> Api:
 def as_role(client: TestClient, keys: dict[str, str], role: str) -> Api:
     """The API as another role of the same tenant."""
     return Api(client, keys[role])
+
+
+@pytest.fixture
+def cli(container: Container, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    """The `returnflow` command pointed at the test database."""
+    monkeypatch.setenv("RETURNFLOW_DATABASE_URL", container.settings.effective_database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()

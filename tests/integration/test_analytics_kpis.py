@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +12,6 @@ from typer.testing import CliRunner
 
 from returnflow.adapters.policy_document import default_policy_text
 from returnflow.bootstrap import Container
-from returnflow.config import get_settings
 from returnflow.entrypoints.cli import app
 from returnflow.services.access import system_actor
 from returnflow.services.policies import save_policy
@@ -351,15 +349,6 @@ def test_the_openapi_document_describes_the_kpis(client):
     assert {"from", "to", "returns", "return_rate", "time_to_credit_hours", "value_recovery_rate"} <= set(
         schema["properties"]
     )
-
-
-@pytest.fixture
-def cli(container: Container, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """The `returnflow` command pointed at the test database."""
-    monkeypatch.setenv("RETURNFLOW_DATABASE_URL", container.settings.effective_database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def test_cli_prints_the_same_kpis_as_json_and_tables(march, cli: CliRunner, admin: Api, tenant_slug: str):

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
 from returnflow.bootstrap import Container
-from returnflow.config import get_settings
 from returnflow.entrypoints.cli import app
 from returnflow.services.tenants import tenant_by_slug
 from tests.builders import line, order, return_request
@@ -21,15 +18,6 @@ from tests.integration.conftest import Api
 PLACED = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
 NODES_HEADER = "code,kind,name,postal_code,country,capabilities,daily_capacity,handling_cost\n"
 RATES_HEADER = "service,zone,max_km,max_grams,price,transit_days\n"
-
-
-@pytest.fixture
-def cli(container: Container, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """The `returnflow` command pointed at the test database."""
-    monkeypatch.setenv("RETURNFLOW_DATABASE_URL", container.settings.effective_database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def _write(tmp_path: Path, name: str, text: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,6 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from returnflow.bootstrap import Container
-from returnflow.config import get_settings
 from returnflow.entrypoints.cli import app
 from returnflow.services import catalog
 from returnflow.services.access import system_actor
@@ -22,15 +20,6 @@ HEADER = (
     "order_number,channel,currency,placed_at,delivered_at,customer_email,customer_name,"
     "postal_code,country,sku,quantity,unit_price,list_price,final_sale,serials\n"
 )
-
-
-@pytest.fixture
-def cli(container: Container, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """The `returnflow` command pointed at the test database."""
-    monkeypatch.setenv("RETURNFLOW_DATABASE_URL", container.settings.effective_database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 @pytest.fixture

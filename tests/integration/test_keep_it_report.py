@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import secrets
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +14,6 @@ from typer.testing import CliRunner
 
 from returnflow.adapters.policy_document import default_policy_text
 from returnflow.bootstrap import Container
-from returnflow.config import get_settings
 from returnflow.entrypoints.cli import app
 from returnflow.services.access import system_actor
 from returnflow.services.policies import save_policy
@@ -221,15 +219,6 @@ def test_who_may_read_it_and_bad_periods(
         assert r.status_code == 422, params
         assert r.headers["content-type"].startswith("application/problem+json")
         assert any(e["field"] == field and e["code"] == code for e in r.json()["errors"]), r.json()
-
-
-@pytest.fixture
-def cli(container: Container, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
-    """The `returnflow` command pointed at the test database."""
-    monkeypatch.setenv("RETURNFLOW_DATABASE_URL", container.settings.effective_database_url)
-    get_settings.cache_clear()
-    yield CliRunner()
-    get_settings.cache_clear()
 
 
 def test_cli_prints_the_same_report_as_json_csv_and_a_table(
