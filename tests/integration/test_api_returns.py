@@ -36,6 +36,19 @@ def test_approved_return_claims_units_and_is_listed(admin):
     assert got["timeline"][0]["action"] == "return.approved"
 
 
+def test_a_return_reads_the_same_from_post_replay_and_get(admin):
+    lid = _order(admin)["lines"][0]["id"]
+    headers = {"Idempotency-Key": "same-form"}
+    created = admin.post("/returns", return_request("A-1", lid, quantity=1), headers=headers).json()
+    replayed = admin.post("/returns", return_request("A-1", lid, quantity=1), headers=headers).json()
+    plain = admin.post("/returns", return_request("A-1", lid, quantity=1)).json()
+    for ret in (created, plain):
+        got = admin.get(f"/returns/{ret['id']}").json()
+        assert got["created_at"].endswith("Z")
+        assert (ret["created_at"], ret["updated_at"]) == (got["created_at"], got["updated_at"])
+    assert replayed["created_at"] == created["created_at"]
+
+
 def test_several_returns_never_exceed_what_was_bought(admin):
     lid = _order(admin)["lines"][0]["id"]
     assert admin.post("/returns", return_request("A-1", lid, quantity=2)).status_code == 201

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 
 from returnflow.bootstrap import Container
 from returnflow.domain.errors import DomainError
@@ -47,11 +49,19 @@ def idempotent_post(
 
 
 def encode(value: Any) -> bytes:
-    """JSON as FastAPI answers it (JSONResponse's form, jsonable_encoder's values for datetimes and
-    the like), encoded in one pass of the standard library's C encoder."""
+    """JSON as FastAPI answers it (JSONResponse's form), encoded in one pass of the standard
+    library's C encoder."""
     return json.dumps(
-        value, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=jsonable_encoder
+        value, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_jsonable
     ).encode("utf-8")
+
+
+def _jsonable(value: Any) -> Any:
+    """A value json cannot encode, in the form the response models give it: a datetime as pydantic
+    writes it (`…Z` for UTC), so a POST and a GET of the same object show the same timestamps."""
+    if isinstance(value, datetime):
+        return to_jsonable_python(value)
+    return jsonable_encoder(value)
 
 
 class FastJSONResponse(JSONResponse):
