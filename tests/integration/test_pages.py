@@ -139,8 +139,10 @@ def test_order_page_needs_a_genuine_fresh_token(
     token = client.cookies.get("rf_portal")
     assert token
     payload, sig = token.split(".")
+    client.cookies.clear()
     client.cookies.set("rf_portal", payload + "." + sig[::-1], path=f"/portal/{shop.slug}")
     assert client.get(f"/portal/{shop.slug}/order", follow_redirects=False).status_code == 303
+    client.cookies.clear()
     client.cookies.set("rf_portal", token, path=f"/portal/{shop.slug}")
     assert client.get(f"/portal/{shop.slug}/order").status_code == 200
     clock.now += timedelta(minutes=31)
