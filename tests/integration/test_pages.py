@@ -342,7 +342,7 @@ def test_approve_needs_csrf_and_the_right_role(client: TestClient, shop: Shop, w
     assert "Very high value return".lower() in page.lower()
     forbidden = client.post(f"/ops/returns/{pending['id']}/approve", data={"csrf": field(page, "csrf")})
     assert forbidden.status_code == 403
-    assert "may not returns decide" in forbidden.text
+    assert "may not decide returns" in forbidden.text
     sign_in(client, shop.keys["specialist"])
     page = client.get(f"/ops/returns/{pending['id']}").text
     assert ">Approve<" in page

@@ -55,7 +55,8 @@ class Actor:
     def require(self, action: str) -> None:
         """Raise Forbidden unless the role may perform `action`."""
         if self.role not in PERMISSIONS.get(action, frozenset()):
-            raise Forbidden(f"role '{self.role}' may not {action.replace('.', ' ')}", code="forbidden")
+            what, verb = action.split(".")
+            raise Forbidden(f"role '{self.role}' may not {verb} {what.replace('_', ' ')}", code="forbidden")
 
     def sees_customer(self, email: str) -> bool:
         """Customer keys only see their own customer's objects."""
