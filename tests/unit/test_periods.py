@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from returnflow.domain.errors import ValidationFailed
-from returnflow.domain.periods import MAX_DAYS, Period, parse_period
+from returnflow.domain.periods import MAX_DAYS, Days, Period, parse_days, parse_period
 
 NOW = datetime(2026, 3, 15, 12, 30, tzinfo=UTC)
 
@@ -68,3 +68,48 @@ def test_a_period_may_span_the_maximum_but_not_a_second_more():
     assert parse_period(start.isoformat(), longest, NOW).end - start == timedelta(days=MAX_DAYS)
     one_more = (start + timedelta(days=MAX_DAYS, seconds=1)).isoformat()
     assert _problems(start.isoformat(), one_more) == [("to", "period_too_long")]
+
+
+def test_whole_days_include_both_ends():
+    days = parse_days("2026-03-01", " 2026-03-15 ")
+    assert days == Days(date(2026, 3, 1), date(2026, 3, 15))
+    assert days.period() == Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 16, tzinfo=UTC))
+    one = parse_days("2026-03-01", "2026-03-01").period()
+    assert one.end - one.start == timedelta(days=1)
+
+
+def _day_problems(date_from, date_to):
+    with pytest.raises(ValidationFailed) as caught:
+        parse_days(date_from, date_to)
+    return [(p.field, p.code, p.message) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "problems"),
+    [
+        (
+            "2026-03-20",
+            "2026-03-01",
+            [("to", "period_reversed", "`to` (2026-03-01) is before `from` (2026-03-20)")],
+        ),
+        ("20260301", "2026-03-02", [("from", "invalid_date", "'20260301' is not a date (YYYY-MM-DD)")]),
+        (
+            "2026-02-30",
+            None,
+            [
+                ("from", "invalid_date", "'2026-02-30' is not a date (YYYY-MM-DD)"),
+                ("to", "missing", "give `to` as a date (YYYY-MM-DD)"),
+            ],
+        ),
+        ("2026-03-01", "9999-12-31", [("to", "out_of_range", "`to` leaves no room for the day after it")]),
+    ],
+)
+def test_bad_days_name_the_field_in_the_days_given(date_from, date_to, problems):
+    assert _day_problems(date_from, date_to) == problems
+
+
+def test_whole_days_as_a_period_keep_to_the_cap():
+    assert parse_days("2025-03-01", "2026-03-01").period().end == datetime(2026, 3, 2, tzinfo=UTC)  # 366 days
+    with pytest.raises(ValidationFailed) as caught:
+        parse_days("2025-03-01", "2026-03-02").period()
+    assert [(p.field, p.code) for p in caught.value.problems] == [("to", "period_too_long")]

@@ -1,4 +1,5 @@
-"""A reporting period: [from, to) in UTC, read from dates or RFC 3339 timestamps, with defaults and a cap."""
+"""Reporting periods: [from, to) in UTC, read from dates or RFC 3339 timestamps, with defaults and a
+cap; and whole UTC days from one date to another, both included, as the pages and reports ask."""
 
 from __future__ import annotations
 
@@ -86,6 +87,54 @@ def parse_period(date_from: str | None, date_to: str | None, now: datetime) -> P
     if start >= end:
         message = f"`from` ({start.isoformat()}) must be before `to` ({end.isoformat()})"
         raise _invalid(blamed, "period_reversed", message)
-    if end - start > timedelta(days=MAX_DAYS):
+    return _capped(Period(start, end), blamed)
+
+
+def _capped(period: Period, blamed: str) -> Period:
+    if period.end - period.start > timedelta(days=MAX_DAYS):
         raise _invalid(blamed, "period_too_long", f"a period may span at most {MAX_DAYS} days")
-    return Period(start, end)
+    return period
+
+
+@dataclass(frozen=True)
+class Days:
+    """Whole UTC days from `start` to `end`, both included."""
+
+    start: date
+    end: date
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[first instant, first instant after) in UTC."""
+        first = datetime.combine(self.start, time.min, tzinfo=UTC)
+        return first, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+
+    def period(self) -> Period:
+        """The same days as a Period, held to the cap of MAX_DAYS (ValidationFailed naming `to`)."""
+        return _capped(Period(*self.bounds()), "to")
+
+
+def _day(text: str | None, name: str) -> tuple[date | None, FieldProblem | None]:
+    if text is None or not text.strip():
+        return None, FieldProblem(name, "missing", f"give `{name}` as a date (YYYY-MM-DD)")
+    text = text.strip()
+    try:
+        if _DAY.fullmatch(text):
+            day = date.fromisoformat(text)
+            if day < date.max:
+                return day, None
+            return None, FieldProblem(name, "out_of_range", f"`{name}` leaves no room for the day after it")
+    except ValueError:
+        pass
+    return None, FieldProblem(name, "invalid_date", f"'{text[:40]}' is not a date (YYYY-MM-DD)")
+
+
+def parse_days(date_from: str | None, date_to: str | None) -> Days:
+    """The days from two YYYY-MM-DD texts, both included (ValidationFailed naming each bad one)."""
+    start, bad_start = _day(date_from, "from")
+    end, bad_end = _day(date_to, "to")
+    problems = [p for p in (bad_start, bad_end) if p is not None]
+    if start is not None and end is not None and end < start:
+        problems.append(FieldProblem("to", "period_reversed", f"`to` ({end}) is before `from` ({start})"))
+    if problems or start is None or end is None:
+        raise ValidationFailed("the report period is not valid", code="invalid_period", problems=problems)
+    return Days(start, end)

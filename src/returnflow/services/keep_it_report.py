@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from returnflow.adapters.policy_document import load_policy
 from returnflow.domain.errors import FieldProblem, ValidationFailed
 from returnflow.domain.money import Money, allocate
+from returnflow.domain.periods import Days, parse_days
 from returnflow.domain.policy import KeepItPolicy
 from returnflow.services.access import Actor, Forbidden
 
@@ -30,40 +30,6 @@ if TYPE_CHECKING:
 REPORT_ROLES = frozenset({"admin", "specialist", "finance"})
 TOP_SKUS = 10
 MAX_TOP_SKUS = 100
-
-
-@dataclass(frozen=True)
-class Period:
-    """Whole UTC days from `start` to `end`, both included."""
-
-    start: date
-    end: date
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        """[first instant, first instant after) in UTC."""
-        first = datetime.combine(self.start, time.min, tzinfo=UTC)
-        return first, datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
-
-
-def _day(text: str | None, name: str) -> tuple[date | None, FieldProblem | None]:
-    if text is None or not text.strip():
-        return None, FieldProblem(name, "missing", f"give `{name}` as a date (YYYY-MM-DD)")
-    try:
-        return date.fromisoformat(text.strip()), None
-    except ValueError:
-        return None, FieldProblem(name, "invalid_date", f"'{text.strip()[:40]}' is not a date (YYYY-MM-DD)")
-
-
-def parse_period(date_from: str | None, date_to: str | None) -> Period:
-    """The report period from two YYYY-MM-DD texts (ValidationFailed naming each bad one)."""
-    start, bad_start = _day(date_from, "from")
-    end, bad_end = _day(date_to, "to")
-    problems = [p for p in (bad_start, bad_end) if p is not None]
-    if start is not None and end is not None and end < start:
-        problems.append(FieldProblem("to", "period_reversed", f"`to` ({end}) is before `from` ({start})"))
-    if problems or start is None or end is None:
-        raise ValidationFailed("the report period is not valid", code="invalid_period", problems=problems)
-    return Period(start, end)
 
 
 @dataclass(frozen=True)
@@ -140,7 +106,7 @@ class CurrencyReport:
 class KeepItReport:
     """Keep-it returns resolved in a period, one section per currency (most returns first)."""
 
-    period: Period
+    period: Days
     currencies: tuple[CurrencyReport, ...]
 
     @property
@@ -285,7 +251,7 @@ def _split(
     return out
 
 
-def _kept_lines(uow: UnitOfWork, period: Period) -> tuple[list[KeptLine], dict[str, int]]:
+def _kept_lines(uow: UnitOfWork, period: Days) -> tuple[list[KeptLine], dict[str, int]]:
     kept = uow.returns.kept_between(*period.bounds())
     products = uow.catalog.products(sorted({x.sku for _, lines in kept for x in lines}))
     policies = _Policies(uow)
@@ -309,7 +275,7 @@ def keep_it_report(
 ) -> KeepItReport:
     """Keep-it returns resolved from `date_from` to `date_to` (YYYY-MM-DD, UTC, both included)."""
     require_reports(actor)
-    period = parse_period(date_from, date_to)
+    period = parse_days(date_from, date_to)
     if not 1 <= top <= MAX_TOP_SKUS:
         raise ValidationFailed(
             f"top must be between 1 and {MAX_TOP_SKUS}",
