@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from returnflow.domain.kpis import (
+    CurrencyMoney,
     PeriodFacts,
     ReasonUnits,
     RecoveryTotal,
@@ -165,3 +166,16 @@ def test_recovery_in_several_currencies_has_no_single_rate_and_reasons_stop_at_t
     # Equal units: the reason code decides, so the order is stable.
     tied = compute(_facts(reasons=[ReasonUnits("b", 2), ReasonUnits("a", 2)])).as_dict()
     assert [r["reason"] for r in tied["top_reasons"]] == ["a", "b"]
+
+
+def test_money_by_currency_puts_refunds_and_recovery_side_by_side():
+    facts = _facts(
+        refunds=[RefundTotal("USD", 15800, 2), RefundTotal("EUR", 900, 1)],
+        recovery=[RecoveryTotal("USD", 600, 1000), RecoveryTotal("JPY", 50, 200)],
+    )
+    assert compute(facts).money_by_currency() == [
+        CurrencyMoney("EUR", refunded=900, refunds=1, recovered=None, value=None, recovery_rate=None),
+        CurrencyMoney("JPY", refunded=None, refunds=0, recovered=50, value=200, recovery_rate=0.25),
+        CurrencyMoney("USD", refunded=15800, refunds=2, recovered=600, value=1000, recovery_rate=0.6),
+    ]
+    assert compute(_facts()).money_by_currency() == []

@@ -149,6 +149,18 @@ class PeriodFacts:
 
 
 @dataclass(frozen=True)
+class CurrencyMoney:
+    """One currency's refunds and recovery in a period; None where the period had none of them."""
+
+    currency: str
+    refunded: int | None
+    refunds: int
+    recovered: int | None
+    value: int | None
+    recovery_rate: float | None
+
+
+@dataclass(frozen=True)
 class ReturnKpis:
     """The return KPIs of one period (money in integer minor units, one entry per currency)."""
 
@@ -169,6 +181,25 @@ class ReturnKpis:
     keep_it_returns: int
     keep_it_share: float | None
     top_reasons: Sequence[Mapping[str, Any]]
+
+    def money_by_currency(self) -> list[CurrencyMoney]:
+        """Refunds and recovery side by side, one row per currency that has either, by code."""
+        refunds = {r["currency"]: r for r in self.refunded}
+        recovery = {r["currency"]: r for r in self.value_recovery}
+        rows = []
+        for cur in sorted(refunds.keys() | recovery.keys()):
+            ref, rec = refunds.get(cur), recovery.get(cur)
+            rows.append(
+                CurrencyMoney(
+                    currency=cur,
+                    refunded=ref["amount"] if ref else None,
+                    refunds=ref["count"] if ref else 0,
+                    recovered=rec["recovered"] if rec else None,
+                    value=rec["value"] if rec else None,
+                    recovery_rate=rec["rate"] if rec else None,
+                )
+            )
+        return rows
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready KPIs (GET /v1/analytics/kpis); instants as RFC 3339 UTC."""

@@ -66,17 +66,15 @@ def money_table(k: ReturnKpis) -> Table:
     table = Table(title="Money by currency", title_justify="left")
     for name in ("Currency", "Refunded", "Refunds", "Recovered", "Value", "Recovery"):
         table.add_column(name, justify="left" if name == "Currency" else "right", no_wrap=True)
-    refunds = {r["currency"]: r for r in k.refunded}
-    recovery = {r["currency"]: r for r in k.value_recovery}
-    for cur in sorted(refunds.keys() | recovery.keys()):
-        ref, rec = refunds.get(cur), recovery.get(cur)
+    for m in k.money_by_currency():
+        cur = m.currency
         table.add_row(
             cur,
-            money(ref["amount"], cur) if ref else "—",
-            str(ref["count"]) if ref else "0",
-            money(rec["recovered"], cur) if rec else "—",
-            money(rec["value"], cur) if rec else "—",
-            percent(rec["rate"]) if rec else "—",
+            "—" if m.refunded is None else money(m.refunded, cur),
+            str(m.refunds),
+            "—" if m.recovered is None else money(m.recovered, cur),
+            "—" if m.value is None else money(m.value, cur),
+            percent(m.recovery_rate),
         )
     return table
 
