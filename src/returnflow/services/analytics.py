@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from returnflow.domain.kpis import PeriodFacts, ReturnKpis, compute
-from returnflow.domain.periods import parse_period
+from returnflow.domain.periods import Period, parse_period
 from returnflow.services.access import Actor
 from returnflow.services.clock import Clock
 
@@ -18,7 +18,12 @@ def return_kpis(
 ) -> ReturnKpis:
     """The KPIs of [date_from, date_to) (dates or RFC 3339; defaults: the 30 days up to now)."""
     actor.require("analytics.read")
-    period = parse_period(date_from, date_to, clock())
+    return period_kpis(db, actor, parse_period(date_from, date_to, clock()))
+
+
+def period_kpis(db: Database, actor: Actor, period: Period) -> ReturnKpis:
+    """The KPIs of a period already read (the ops pages' whole days)."""
+    actor.require("analytics.read")
     start, end = period.start, period.end
     with db.uow(actor.tenant_id, readonly=True) as uow:
         uow.analytics.snapshot()

@@ -1,17 +1,23 @@
-"""The ops console's reports: keep-it returns over a period, with net saving per category drawn."""
+"""The ops console's reports: keep-it returns over a period, with net saving per category drawn, and
+the return KPIs of a period, with the reasons' Pareto and the returns per status drawn."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from returnflow.domain.errors import DomainError
+from returnflow.domain.periods import parse_days
 from returnflow.entrypoints.web import session
+from returnflow.entrypoints.web.chart import status_chart
 from returnflow.entrypoints.web.keep_it_chart import saving_chart
+from returnflow.entrypoints.web.kpi_charts import reason_pareto
 from returnflow.entrypoints.web.render import page
 from returnflow.services.access import Forbidden
+from returnflow.services.analytics import period_kpis
 from returnflow.services.keep_it_report import keep_it_report
 
 router = APIRouter(prefix="/ops", include_in_schema=False)
@@ -25,25 +31,53 @@ def keep_it_page(request: Request) -> Response:
     if staff is None:
         return RedirectResponse("/ops", status_code=303)
     c = session.container(request)
-    today = c.clock().date()
-    params = request.query_params
-    date_from = (params.get("from") or (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat())[:40]
-    date_to = (params.get("to") or today.isoformat())[:40]
-    context = {
-        "actor": staff.actor,
-        "csrf": session.form_token(request, staff.token),
-        "date_from": date_from,
-        "date_to": date_to,
-        "report": None,
-        "charts": {},
-        "error": None,
-        "problems": [],
-    }
+    context = _period_context(request, staff, c.clock().date())
+    context.update(report=None, charts={})
     try:
-        report = keep_it_report(c.db, staff.actor, date_from, date_to)
+        report = keep_it_report(c.db, staff.actor, context["date_from"], context["date_to"])
     except DomainError as err:
-        context.update(error=str(err), problems=[p.message for p in err.problems])
-        return page("ops_report_keep_it.html", context, 403 if isinstance(err, Forbidden) else 422)
+        return _refused("ops_report_keep_it.html", context, err)
     charts = {s.currency: saving_chart(s.by_category) for s in report.currencies}
     context.update(report=report, charts=charts)
     return page("ops_report_keep_it.html", context)
+
+
+@router.get("/reports/kpis", response_class=HTMLResponse)
+def kpis_page(request: Request) -> Response:
+    """The return KPIs from `from` to `to`, both days included (default: the last 30 days)."""
+    staff = session.staff(request)
+    if staff is None:
+        return RedirectResponse("/ops", status_code=303)
+    c = session.container(request)
+    context = _period_context(request, staff, c.clock().date())
+    context.update(kpis=None, pareto=None, status_chart=None)
+    try:
+        staff.actor.require("analytics.read")
+        kpis = period_kpis(c.db, staff.actor, parse_days(context["date_from"], context["date_to"]).period())
+    except DomainError as err:
+        return _refused("ops_report_kpis.html", context, err)
+    context.update(
+        kpis=kpis,
+        pareto=reason_pareto(kpis.top_reasons, kpis.units_returned),
+        status_chart=status_chart(dict(kpis.by_status)),
+    )
+    return page("ops_report_kpis.html", context)
+
+
+def _period_context(request: Request, staff: session.Staff, today: date) -> dict[str, Any]:
+    """The page's common context: who is signed in, and the period asked for (or the default one)."""
+    params = request.query_params
+    return {
+        "actor": staff.actor,
+        "csrf": session.form_token(request, staff.token),
+        "date_from": (params.get("from") or (today - timedelta(days=DEFAULT_DAYS - 1)).isoformat())[:40],
+        "date_to": (params.get("to") or today.isoformat())[:40],
+        "error": None,
+        "problems": [],
+    }
+
+
+def _refused(template: str, context: dict[str, Any], err: DomainError) -> Response:
+    """The page with the reason it shows nothing: 403 for a role without reports, else 422."""
+    context.update(error=str(err), problems=[p.message for p in err.problems])
+    return page(template, context, 403 if isinstance(err, Forbidden) else 422)
