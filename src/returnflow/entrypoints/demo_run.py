@@ -233,7 +233,7 @@ def _print_keys(c: Container, console: Console, tenant: str) -> None:
     console.print(f"\n[bold]ReturnFlow[/] demo tenant [cyan]{tenant}[/]")
     console.print(f"  customer portal  {base}/portal/{tenant}")
     console.print(f"  ops console      {base}/ops")
-    console.print(f"  season KPIs      {base}/ops/reports/kpis  (sign in with the specialist key)")
+    console.print(f"  season KPIs      {base}/ops/reports/kpis  (specialist key)")
     console.print(f"  API docs         {base}/docs")
     if path.exists():
         console.print(f"  demo API keys ({path}):")
