@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from returnflow.entrypoints.web.render import money
+from returnflow.entrypoints.amounts import money
 from returnflow.services.tenants import create_key
 from tests.e2e.conftest import Live, Shop, file_return
 from tests.e2e.test_ops_reports import sign_in

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from returnflow.bootstrap import Container
 from returnflow.config import Settings
+from returnflow.entrypoints.amounts import money
 from returnflow.entrypoints.api.app import create_app
 from returnflow.entrypoints.web import security
-from returnflow.entrypoints.web.render import money
 from returnflow.services import orders, returns
 from returnflow.services.access import system_actor
 from returnflow.services.inputs import OrderInput, ReturnInput

@@ -15,8 +15,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from returnflow.entrypoints.amounts import money
 from returnflow.entrypoints.cli import app, container, out, run_domain
-from returnflow.entrypoints.kpi_tables import money
 from returnflow.services.keep_it_report import TOP_SKUS, CurrencyReport, Figures, KeepItReport
 
 report_app = typer.Typer(no_args_is_help=True, help="Reports over a period.")

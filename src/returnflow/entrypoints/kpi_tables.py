@@ -1,19 +1,11 @@
-"""Rich tables of figures shared by the reports and the demo: money, rates, hours, the return KPIs."""
+"""Rich tables of figures shared by the reports and the demo: rates, hours, the return KPIs."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from babel.numbers import format_currency, get_currency_precision
 from rich.table import Table
 
 from returnflow.domain.kpis import DurationSummary, ReturnKpis
-
-
-def money(amount: int, currency: str) -> str:
-    """An amount in minor units written in its currency, e.g. `$65.50`."""
-    exponent = int(get_currency_precision(currency))
-    return str(format_currency(Decimal(amount).scaleb(-exponent), currency, locale="en_US"))
+from returnflow.entrypoints.amounts import money
 
 
 def percent(rate: float | None) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import jinja2
-from babel.numbers import format_currency, get_currency_precision
 from fastapi.responses import HTMLResponse
+
+from returnflow.entrypoints.amounts import money
 
 STATUS_WORDS: dict[str, str] = {
     "requested": "Requested",
@@ -54,14 +54,6 @@ HEADERS: dict[str, str] = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-
-
-def money(amount: int | None, currency: str | None) -> str:
-    """Minor units as money in the currency's own precision, e.g. 5900 USD → "$59.00"."""
-    if amount is None or not currency:
-        return "—"
-    exponent = int(get_currency_precision(currency))
-    return str(format_currency(Decimal(amount).scaleb(-exponent), currency, locale="en_US"))
 
 
 def status_words(status: str | None) -> str:
