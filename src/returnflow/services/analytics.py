@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from returnflow.domain.kpis import PeriodFacts, ReturnKpis, compute
-from returnflow.domain.periods import Period, parse_period
+from returnflow.domain.periods import Period, parse_days, parse_period
 from returnflow.services.access import Actor
 from returnflow.services.clock import Clock
 
@@ -18,12 +18,16 @@ def return_kpis(
 ) -> ReturnKpis:
     """The KPIs of [date_from, date_to) (dates or RFC 3339; defaults: the 30 days up to now)."""
     actor.require("analytics.read")
-    return period_kpis(db, actor, parse_period(date_from, date_to, clock()))
+    return _kpis(db, actor, parse_period(date_from, date_to, clock()))
 
 
-def period_kpis(db: Database, actor: Actor, period: Period) -> ReturnKpis:
-    """The KPIs of a period already read (the ops pages' whole days)."""
+def day_kpis(db: Database, actor: Actor, date_from: str | None, date_to: str | None) -> ReturnKpis:
+    """The KPIs of whole days from `date_from` to `date_to` (YYYY-MM-DD, UTC, both included)."""
     actor.require("analytics.read")
+    return _kpis(db, actor, parse_days(date_from, date_to).period())
+
+
+def _kpis(db: Database, actor: Actor, period: Period) -> ReturnKpis:
     start, end = period.start, period.end
     with db.uow(actor.tenant_id, readonly=True) as uow:
         uow.analytics.snapshot()
